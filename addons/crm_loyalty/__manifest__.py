@@ -1,0 +1,25 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Loyalty Tiers",
+    "summary": "Tiers, qualifying points, per-award expiry and points-to-voucher runs on Odoo's loyalty engine",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite developers",
+    "website": "https://github.com/crm-suite/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["loyalty", "sms", "crm_vrm"],
+    "data": [
+        "security/crm_loyalty_security.xml",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+    ],
+    "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "crm_loyalty/static/tests/tours/**/*",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,13 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestSmokeTour(HttpCase):
+    def test_manager_opens_app(self):
+        """A loyalty manager opens the app from the home menu and lands on the programmes list."""
+        new_test_user(self.env, login="loyalty_mgr", groups="base.group_user,crm_loyalty.group_loyalty_manager")
+        self.env["loyalty.program"].create({"name": "Smoke Club", "program_type": "loyalty"})
+        self.start_tour("/odoo", "crm_loyalty_smoke", login="loyalty_mgr")

@@ -1,0 +1,25 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Data Sharing (VRM)",
+    "summary": "Customers decide who may see and use their data; the ERP enforces, records and proves it",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite developers",
+    "website": "https://github.com/crm-suite/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["mail", "portal", "phone_validation"],
+    "data": [
+        "security/crm_vrm_security.xml",
+        "security/ir.model.access.csv",
+        "views/menus.xml",
+    ],
+    "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "crm_vrm/static/tests/tours/**/*",
+        ],
+    },
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,159 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Run the benchmarks of bench/bench_*.py against a real Odoo database and server.
+
+Each ``bench/bench_<name>.py`` defines ``run(env, ctx)`` and returns a list of rows::
+
+    {"name": "tier review, set-based, 1M members", "value": 41.2, "unit": "s",
+     "goal": "<= 60 s", "met": True, "note": "..."}
+
+``env`` is a superuser environment on the benchmark database (commit freely: it is dropped before
+each ``make bench``); ``ctx`` holds ``scale`` ("full" or "small"), ``db``, ``registry`` and
+``base_url`` of an Odoo server serving that database (started on first use of ``ctx.base_url``).
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import pathlib
+import platform
+import socket
+import subprocess
+import sys
+import time
+import traceback
+import urllib.request
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+class Context:
+    """What a benchmark gets besides ``env``; the HTTP server starts only when asked for."""
+
+    def __init__(self, args, registry):
+        self.scale = args.scale
+        self.db = args.db
+        self.registry = registry
+        self._args = args
+        self._server = None
+        self._url = None
+
+    @property
+    def base_url(self):
+        if self._url is None:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            log = HERE.parent / "var" / "log" / f"{self.db}-server.log"
+            self._server = subprocess.Popen(
+                [
+                    sys.executable,
+                    self._args.odoo_bin,
+                    "-c",
+                    self._args.conf,
+                    "-d",
+                    self.db,
+                    f"--db-filter=^{self.db}$",
+                    f"--http-port={port}",
+                    f"--logfile={log}",
+                    "--max-cron-threads=0",
+                    "--workers=0",
+                ],
+            )
+            self._url = f"http://127.0.0.1:{port}"
+            for _ in range(180):
+                try:
+                    with urllib.request.urlopen(f"{self._url}/web/login", timeout=5):
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"the benchmark server did not start: see {log}")
+        return self._url
+
+    def close(self):
+        if self._server:
+            self._server.terminate()
+            self._server.wait(timeout=30)
+
+
+def main():
+    """Run every benchmark (or those named with --only), print the table, write the JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--odoo-bin", required=True)
+    parser.add_argument("--scale", default="full", choices=["full", "small"])
+    parser.add_argument("--only")
+    args = parser.parse_args()
+
+    import odoo  # after parsing the arguments, so --help works without Odoo
+
+    odoo.tools.config.parse_config(["-c", args.conf, "-d", args.db])
+    registry = odoo.modules.registry.Registry(args.db)
+    ctx = Context(args, registry)
+    rows, started = [], datetime.datetime.now(datetime.timezone.utc)
+    try:
+        for path in sorted(HERE.glob("bench_*.py")):
+            name = path.stem.removeprefix("bench_")
+            if args.only and name not in args.only.split(","):
+                continue
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            print(f"== {name} ({args.scale})", flush=True)
+            t0 = time.perf_counter()
+            try:
+                with registry.cursor() as cr:
+                    env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                    for row in module.run(env, ctx):
+                        rows.append({"bench": name, **row})
+                        print(f"   {row['name']}: {row['value']} {row.get('unit', '')}", flush=True)
+            except Exception:  # one broken benchmark must not hide the others
+                traceback.print_exc()
+                rows.append(
+                    {
+                        "bench": name,
+                        "name": "benchmark crashed",
+                        "value": None,
+                        "unit": "",
+                        "goal": "",
+                        "met": False,
+                        "note": "see the traceback above",
+                    }
+                )
+            print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
+    finally:
+        ctx.close()
+
+    width = max([len(r["name"]) for r in rows] + [10])
+    print(f"\n{'bench':<12} {'measure':<{width}} {'value':>12} {'unit':<8} {'goal':<14} met")
+    for r in rows:
+        value = r["value"]
+        value = "-" if value is None else f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"
+        met = {True: "yes", False: "NO", None: "-"}[r.get("met")]
+        print(f"{r['bench']:<12} {r['name']:<{width}} {value:>12} {r.get('unit', ''):<8} {r.get('goal', ''):<14} {met}")
+    out = HERE / "results" / f"{started:%Y%m%dT%H%M%SZ}-{args.scale}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "started": started.isoformat(),
+                "scale": args.scale,
+                "machine": {
+                    "python": platform.python_version(),
+                    "cpus": __import__("os").cpu_count(),
+                    "node": platform.node(),
+                },
+                "rows": rows,
+            },
+            indent=1,
+        )
+    )
+    print(f"\nwritten to {out.relative_to(HERE.parent)}")
+    return 0 if all(r.get("met") is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

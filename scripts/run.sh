@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+#
+# `make run`: set up what is missing, create the demo database once, serve it on :8069.
+# A second run reuses the virtualenv and the database (keeping its data) and starts in seconds;
+# when the addons' code changed since the last run, they are updated first.
+source "$(dirname "$0")/setup.sh"
+
+DB=${DB:-crm_demo}
+PORT=${HTTP_PORT:-8069}
+ADDONS=crm_loyalty,crm_support,crm_vrm
+
+setup_all
+
+addons_hash() { (cd "$ROOT" && find addons -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16); }
+installed() {
+    [ "$(opsql -d "$DB" -c "select count(*) from ir_module_module
+        where name in ('crm_loyalty','crm_support','crm_vrm') and state = 'installed'" 2>/dev/null)" = 3 ]
+}
+
+stamp="$VAR/$DB.addons"
+if ! db_exists "$DB" || ! installed; then
+    say "creating the database $DB with the three addons and their demo data (about a minute)"
+    odoo -d "$DB" -i "$ADDONS" --stop-after-init --logfile="$VAR/log/$DB-install.log" \
+        || die "Installing the addons failed: see var/log/$DB-install.log."
+    addons_hash > "$stamp"
+elif [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
+    say "the addons changed since the last run: updating them in $DB"
+    odoo -d "$DB" -u "$ADDONS" --stop-after-init --logfile="$VAR/log/$DB-update.log" \
+        || die "Updating the addons failed: see var/log/$DB-update.log."
+    addons_hash > "$stamp"
+fi
+
+odoo -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
+for _ in $(seq 120); do
+    curl -fsS -o /dev/null "http://localhost:$PORT/web/login" 2>/dev/null && break
+    kill -0 $server 2>/dev/null || die "The server stopped while starting: see var/log/$DB.log."
+    sleep 0.5
+done
+cat <<EOF
+
+  CRM suite is running at http://localhost:$PORT  (database $DB, log in var/log/$DB.log)
+
+  Log in as        admin / admin                 (administrator: every menu)
+  Demo logins      see README.md, "Demo logins"  (franchise staff, customers, privacy officer)
+  Stop with        Ctrl+C
+
+EOF
+wait $server
