@@ -15,8 +15,9 @@ setup_all
 
 addons_hash() { (cd "$ROOT" && find addons -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16); }
 installed() {
+    local names="'${ADDONS//,/\',\'}'"
     [ "$(opsql -d "$DB" -c "select count(*) from ir_module_module
-        where name in ('crm_loyalty','crm_support','crm_vrm') and state = 'installed'" 2>/dev/null)" = 3 ]
+        where name in ($names) and state = 'installed'" 2>/dev/null)" = "$(tr ',' '\n' <<<"$ADDONS" | wc -l)" ]
 }
 
 stamp="$VAR/$DB.addons"
