@@ -12,6 +12,9 @@
     "data": [
         "security/crm_vrm_security.xml",
         "security/ir.model.access.csv",
+        "data/vrm_data.xml",
+        "views/vrm_register_views.xml",
+        "views/res_partner_views.xml",
         "views/menus.xml",
     ],
     "demo": [],

@@ -1,2 +1,11 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from . import vrm_recipient
+from . import vrm_purpose
+from . import vrm_data_category
+from . import vrm_preference
+from . import vrm_consent_event
+from . import vrm_access_log
+from . import res_partner
+from . import res_users

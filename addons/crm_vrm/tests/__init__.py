@@ -2,3 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from . import test_install
+from . import test_preferences
+from . import test_consent_events
+from . import test_tour

@@ -1,0 +1,414 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import contextlib
+import re
+import uuid
+from datetime import date, datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+try:
+    import phonenumbers
+except ImportError:  # pragma: no cover - phone_validation requires it
+    phonenumbers = None
+
+MASK = "\u2022"
+PHONE_FIELDS = {"phone", "mobile", "phone_sanitized"}
+EMAIL_FIELDS = {"email", "email_normalized", "email_formatted"}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    vrm_subject_ref = fields.Char(
+        string="Data subject pseudonym",
+        copy=False,
+        readonly=True,
+        groups="crm_vrm.group_vrm_user",
+        help="Random identifier used in consent receipts instead of the customer's name.",
+    )
+    vrm_preference_ids = fields.One2many(
+        comodel_name="vrm.preference",
+        inverse_name="partner_id",
+        string="Data sharing choices",
+        groups="crm_vrm.group_vrm_user",
+    )
+    vrm_consent_event_ids = fields.One2many(
+        comodel_name="vrm.consent.event",
+        inverse_name="partner_id",
+        string="Consent history",
+        groups="crm_vrm.group_vrm_user",
+    )
+
+    # register look-ups ------------------------------------------------------------------------
+
+    def _vrm_subject_ref(self):
+        """The pseudonym of this customer in consent receipts, created on first use."""
+        self.ensure_one()
+        partner = self.sudo()
+        if not partner.vrm_subject_ref:
+            partner.vrm_subject_ref = str(uuid.uuid4())
+        return partner.vrm_subject_ref
+
+    @api.model
+    def _vrm_recipient_record(self, recipient):
+        """Accept a vrm.recipient record, an id or an XML id."""
+        if isinstance(recipient, str):
+            recipient = self.env.ref(recipient)
+        elif isinstance(recipient, int):
+            recipient = self.env["vrm.recipient"].browse(recipient)
+        return recipient.sudo()
+
+    def _vrm_filter_allowed(self, recipient, purpose_code, category_code):
+        """The partners of self that allow recipient to use category for purpose (one query)."""
+        if not self:
+            return self
+        recipient = self._vrm_recipient_record(recipient)
+        if not recipient:
+            return self.browse()
+        purpose_id, category_id, always = self.env["vrm.data.category"]._vrm_rule(purpose_code, category_code)
+        if always:
+            return self
+        ids = [pid for pid in self.ids if isinstance(pid, int)]
+        if not ids:
+            return self.browse()
+        self.env["vrm.preference"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT p.id
+              FROM unnest(%(ids)s::int[]) AS p(id)
+              LEFT JOIN vrm_preference own
+                     ON own.partner_id = p.id AND own.recipient_id = %(recipient)s
+                    AND own.purpose_id = %(purpose)s AND own.category_id = %(category)s
+              LEFT JOIN vrm_preference grp
+                     ON grp.partner_id = p.id AND grp.recipient_id IS NULL
+                    AND grp.recipient_type = %(rtype)s
+                    AND grp.purpose_id = %(purpose)s AND grp.category_id = %(category)s
+             WHERE COALESCE(own.allowed, grp.allowed, FALSE)
+            """,
+            {
+                "ids": ids,
+                "recipient": recipient.id,
+                "rtype": recipient.recipient_type,
+                "purpose": purpose_id,
+                "category": category_id,
+            },
+        )
+        allowed = {row[0] for row in self.env.cr.fetchall()}
+        return self.filtered(lambda p: p.id in allowed)
+
+    def _vrm_allows(self, recipient, purpose_code, category_code):
+        """Whether this customer lets recipient use data of category for purpose."""
+        self.ensure_one()
+        return bool(self._vrm_filter_allowed(recipient, purpose_code, category_code))
+
+    # masking and reading ----------------------------------------------------------------------
+
+    @api.model
+    def _vrm_mask_value(self, fname, value):
+        """The masked form of a value: phone +44 •••• ••12, e-mail j•••@example.com, else False."""
+        if not value or not isinstance(value, str):
+            return False
+        field = self._fields.get(fname)
+        widget_phone = fname in PHONE_FIELDS or (field is not None and "phone" in fname)
+        if fname in EMAIL_FIELDS or (field is not None and "email" in fname):
+            match = re.search(r"([^\s<@\"]+)@([^\s>\"]+)", value)
+            if not match:
+                return MASK * 3
+            return f"{match.group(1)[0]}{MASK * 3}@{match.group(2)}"
+        if widget_phone:
+            digits = re.sub(r"\D", "", value)
+            prefix = ""
+            if value.strip().startswith("+"):
+                prefix = "+" + digits[:2]
+                if phonenumbers:
+                    with contextlib.suppress(phonenumbers.NumberParseException):
+                        prefix = f"+{phonenumbers.parse(value, None).country_code}"
+                prefix += " "
+            return f"{prefix}{MASK * 4} {MASK * 2}{digits[-2:]}"
+        return False
+
+    def _vrm_categories_for(self, fnames):
+        """{category code: [field names]} for the mapped fields among fnames."""
+        field_map = self.env["vrm.data.category"]._vrm_field_map(self._name)
+        result = {}
+        for fname in fnames:
+            code = field_map.get(fname)
+            if code:
+                result.setdefault(code, []).append(fname)
+        return result
+
+    def _vrm_read_for(self, recipient, purpose_code, fnames, reference=None):
+        """Values of fnames per partner as recipient may see them for purpose; logs what is shown."""
+        recipient = self._vrm_recipient_record(recipient)
+        partners = self.sudo()
+        rows = partners.read(list(fnames), load="_classic_read")
+        by_category = self._vrm_categories_for(fnames)
+        shown = []
+        for code, cat_fnames in by_category.items():
+            allowed = set(partners._vrm_filter_allowed(recipient, purpose_code, code).ids if recipient else [])
+            for row in rows:
+                if row["id"] in allowed:
+                    if any(row.get(f) for f in cat_fnames):
+                        shown.append((row["id"], code))
+                    continue
+                for fname in cat_fnames:
+                    row[fname] = self._vrm_mask_value(fname, row.get(fname))
+        if shown and recipient:
+            self._vrm_log_access(recipient, purpose_code, shown, reference)
+        return rows
+
+    @api.model
+    def _vrm_log_access(self, recipient, purpose_code, shown, reference=None):
+        """Insert one access-log row per (partner id, category code) of shown, in one statement."""
+        purpose = self.env["vrm.purpose"]._vrm_get(purpose_code)
+        categories = {
+            c.code: c.id
+            for c in self.env["vrm.data.category"].sudo().search([("code", "in", list({code for _pid, code in shown}))])
+        }
+        self.env.cr.execute(
+            """
+            INSERT INTO vrm_access_log
+                   (log_date, partner_id, recipient_id, user_id, category_id, purpose_id, reference)
+            SELECT now() at time zone 'UTC', pid, %s, %s, cid, %s, %s
+              FROM unnest(%s::int[], %s::int[]) AS t(pid, cid)
+            """,
+            [
+                recipient.id,
+                self.env.uid,
+                purpose.id,
+                reference,
+                [pid for pid, _code in shown],
+                [categories[code] for _pid, code in shown],
+            ],
+        )
+
+    # changing choices -------------------------------------------------------------------------
+
+    def _vrm_set_preference(  # noqa: PLR0917 - the contract's signature
+        self,
+        recipient,
+        purpose_code,
+        category_code,
+        allowed,
+        channel="staff",
+        request_meta=None,
+    ):
+        """Record a choice (recipient record, or a recipient type for every recipient of that
+        type) as an immutable, receipted consent event; returns the event."""
+        self.ensure_one()
+        request_meta = request_meta or {}
+        if isinstance(recipient, str) and recipient in ("company", "franchise", "partner"):
+            recipient_type, recipient = recipient, self.env["vrm.recipient"].browse()
+        else:
+            recipient = self._vrm_recipient_record(recipient)
+            recipient_type = recipient.recipient_type
+        purpose = self.env["vrm.purpose"]._vrm_get(purpose_code)
+        category = self.env["vrm.data.category"]._vrm_get(category_code)
+        if purpose.legal_basis == "contract" and category.contract_minimum and not allowed:
+            raise UserError(
+                self.env._(
+                    "%(purpose)s of %(category)s is needed to serve you and is always on.",
+                    purpose=purpose.name,
+                    category=category.name.lower(),
+                )
+            )
+        prefs = self.env["vrm.preference"].sudo()
+        pref = prefs.search(
+            [
+                ("partner_id", "=", self.id),
+                ("recipient_type", "=", recipient_type),
+                ("recipient_id", "=", recipient.id),
+                ("purpose_id", "=", purpose.id),
+                ("category_id", "=", category.id),
+            ],
+            limit=1,
+        )
+        old_value = ("allowed" if pref.allowed else "denied") if pref else "unset"
+        new_value = "allowed" if allowed else "denied"
+        if pref:
+            pref.allowed = bool(allowed)
+        else:
+            prefs.create(
+                {
+                    "partner_id": self.id,
+                    "recipient_type": recipient_type,
+                    "recipient_id": recipient.id,
+                    "purpose_id": purpose.id,
+                    "category_id": category.id,
+                    "allowed": bool(allowed),
+                }
+            )
+        params = self.env["ir.config_parameter"].sudo()
+        event = (
+            self.env["vrm.consent.event"]
+            .sudo()
+            .create(
+                {
+                    "partner_id": self.id,
+                    "recipient_type": recipient_type,
+                    "recipient_id": recipient.id,
+                    "purpose_id": purpose.id,
+                    "category_id": category.id,
+                    "old_value": old_value,
+                    "new_value": new_value,
+                    "channel": channel,
+                    "user_id": self.env.uid,
+                    "terms_version": request_meta.get("terms_version")
+                    or params.get_param("crm_vrm.terms_version", "1.0"),
+                    "ip_address": request_meta.get("ip"),
+                    "user_agent": (request_meta.get("user_agent") or "")[:512] or False,
+                }
+            )
+        )
+        self._vrm_sync_blacklists(event)
+        self._vrm_on_consent_changed(event)
+        return event
+
+    def _vrm_sync_blacklists(self, events):
+        """Marketing choices towards the company drive mail.blacklist and phone.blacklist."""
+        for event in events:
+            if (
+                event.purpose_id.code != "marketing"
+                or event.category_id.code != "contact"
+                or event.recipient_type != "company"
+            ):
+                continue
+            partner = event.partner_id.sudo()
+            numbers = partner._vrm_sanitized_numbers()
+            mail_bl = self.env["mail.blacklist"].sudo()
+            phone_bl = self.env["phone.blacklist"].sudo()
+            if event.new_value == "denied":
+                if partner.email_normalized:
+                    mail_bl._add(partner.email_normalized, message="Denied marketing (VRM)")
+                for number in numbers:
+                    phone_bl._add([number], message="Denied marketing (VRM)")
+            else:
+                if partner.email_normalized:
+                    mail_bl._remove(partner.email_normalized, message="Allowed marketing (VRM)")
+                for number in numbers:
+                    phone_bl._remove([number], message="Allowed marketing (VRM)")
+
+    def _vrm_sanitized_numbers(self):
+        """The E.164 forms of this partner's phone numbers (for the phone blacklist)."""
+        self.ensure_one()
+        numbers = {self._phone_format(number=n) for n in (self.phone, self.mobile) if n}
+        return {n for n in numbers if n}
+
+    def _vrm_on_consent_changed(self, events):
+        """Hook called after every change of choices (crm_api sends consent.changed)."""
+        return True
+
+    # rights requests --------------------------------------------------------------------------
+
+    def _vrm_export_data(self):
+        """All this customer's data as a dict; other addons add their own key."""
+        self.ensure_one()
+        partner = self.sudo()
+        fnames = [
+            "name",
+            "email",
+            "phone",
+            "mobile",
+            "street",
+            "street2",
+            "zip",
+            "city",
+            "state_id",
+            "country_id",
+            "lang",
+            "function",
+            "website",
+            "vat",
+            "create_date",
+        ]
+        (values,) = partner.read(fnames)
+        for key, value in values.items():
+            if isinstance(value, tuple):
+                values[key] = value[1]
+            elif isinstance(value, datetime | date):
+                values[key] = value.isoformat()
+        prefs = self.env["vrm.preference"].sudo().search([("partner_id", "=", self.id)])
+        events = self.env["vrm.consent.event"].sudo().search([("partner_id", "=", self.id)])
+        logs = self.env["vrm.access.log"].sudo().search([("partner_id", "=", self.id)])
+        return {
+            "partner": values,
+            "preferences": [
+                {
+                    "recipient": p.recipient_id.name or p.recipient_type,
+                    "purpose": p.purpose_id.code,
+                    "category": p.category_id.code,
+                    "allowed": p.allowed,
+                }
+                for p in prefs
+            ],
+            "consent_events": [
+                {
+                    "date": fields.Datetime.to_string(e.event_date),
+                    "summary": e.summary,
+                    "old_value": e.old_value,
+                    "new_value": e.new_value,
+                    "channel": e.channel,
+                    "receipt": e.receipt_uuid,
+                }
+                for e in events
+            ],
+            "access_log": [
+                {
+                    "date": fields.Datetime.to_string(log.log_date),
+                    "recipient": log.recipient_id.name,
+                    "category": log.category_id.code,
+                    "purpose": log.purpose_id.code,
+                    "reference": log.reference,
+                }
+                for log in logs
+            ],
+        }
+
+    def _vrm_anonymize(self):
+        """Erase this customer's identifying data; keep statistics and the pseudonymous history."""
+        for partner in self.sudo():
+            emails = {e for e in (partner.email_normalized,) if e}
+            numbers = partner._vrm_sanitized_numbers()
+            partner._vrm_subject_ref()
+            messages = (
+                self.env["mail.message"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+            )
+            messages.attachment_ids.unlink()
+            messages.write({"body": "", "subject": False, "email_from": False})
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
+            ).unlink()
+            partner.write(
+                {
+                    "name": self.env._("Erased customer %(ref)s", ref=partner.vrm_subject_ref[:8]),
+                    "email": False,
+                    "phone": False,
+                    "mobile": False,
+                    "street": False,
+                    "street2": False,
+                    "zip": False,
+                    "city": False,
+                    "state_id": False,
+                    "function": False,
+                    "website": False,
+                    "vat": False,
+                    "comment": False,
+                    "ref": False,
+                    "image_1920": False,
+                }
+            )
+            if emails:
+                self.env["mail.blacklist"].sudo().search([("email", "in", list(emails))]).unlink()
+            if numbers:
+                self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).unlink()
+            # consent history stays (immutable) but loses what identified the subject's device
+            self.env["vrm.consent.event"].flush_model()
+            self.env.cr.execute(
+                "UPDATE vrm_consent_event SET ip_address = NULL, user_agent = NULL WHERE partner_id = %s",
+                [partner.id],
+            )
+            self.env["vrm.consent.event"].invalidate_model(["ip_address", "user_agent"])
+        return True

@@ -1,0 +1,36 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+
+
+class VrmAccessLog(models.Model):
+    """Who was shown which category of a customer's data, when, and for what. Written in batches
+    by SQL (see res.partner._vrm_log_access); never edited."""
+
+    _name = "vrm.access.log"
+    _description = "Personal Data Access Log"
+    _order = "log_date desc, id desc"
+    _rec_name = "partner_id"
+    _log_access = False
+
+    log_date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", required=True, index=True, ondelete="cascade")
+    recipient_id = fields.Many2one(comodel_name="vrm.recipient", ondelete="set null")
+    user_id = fields.Many2one(comodel_name="res.users", ondelete="set null")
+    category_id = fields.Many2one(comodel_name="vrm.data.category", ondelete="cascade")
+    purpose_id = fields.Many2one(comodel_name="vrm.purpose", ondelete="cascade")
+    reference = fields.Char(help="What the data was shown for, e.g. a service request reference.")
+
+    def _vrm_portal_text(self):
+        """One plain sentence per row, as shown to the customer."""
+        return [
+            self.env._(
+                "%(who)s viewed your %(what)s on %(when)s for %(why)s",
+                who=log.recipient_id.name or self.env._("Someone"),
+                what=(log.category_id.name or "").lower(),
+                when=fields.Date.to_string(log.log_date),
+                why=log.reference or (log.purpose_id.name or "").lower(),
+            )
+            for log in self
+        ]

@@ -1,0 +1,45 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class VrmCommon(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, mail_notrack=True, tracking_disable=True))
+        cls.company_recipient = cls.env.ref("crm_vrm.recipient_company")
+        Recipient = cls.env["vrm.recipient"]
+        cls.franchise_north = Recipient.create({"name": "Glass Repair North", "recipient_type": "franchise"})
+        cls.franchise_south = Recipient.create({"name": "Glass Repair South", "recipient_type": "franchise"})
+        Partner = cls.env["res.partner"]
+        cls.alice = Partner.create(
+            {
+                "name": "Alice Example",
+                "email": "alice@example.com",
+                "phone": "+44 7911 123412",
+                "mobile": "+44 7911 123434",
+                "street": "1 High Street",
+                "city": "Leeds",
+                "function": "Engineer",
+                "partner_latitude": 53.8,
+            }
+        )
+        cls.bob = Partner.create(
+            {
+                "name": "Bob Example",
+                "email": "bob@example.org",
+                "phone": "+44 7911 123256",
+                "city": "York",
+                "function": "Teacher",
+            }
+        )
+        cls.user_internal = new_test_user(cls.env, login="vrm_internal", groups="base.group_user", name="Ivy Internal")
+        cls.user_officer = new_test_user(
+            cls.env,
+            login="vrm_officer",
+            groups="base.group_user,crm_vrm.group_vrm_manager",
+            name="Olga Officer",
+        )
+        cls.user_portal = new_test_user(cls.env, login="vrm_portal", groups="base.group_portal", name="Paul Portal")
