@@ -9,7 +9,7 @@ source "$(dirname "$0")/setup.sh"
 
 DB=${DB:-crm_demo}
 PORT=${HTTP_PORT:-8069}
-ADDONS=crm_loyalty,crm_support,crm_vrm
+ADDONS=crm_api,crm_loyalty,crm_support,crm_vrm
 
 setup_all
 
