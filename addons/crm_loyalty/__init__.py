@@ -1,4 +1,6 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from . import controllers
 from . import models
+from . import wizards

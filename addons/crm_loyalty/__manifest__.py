@@ -12,6 +12,12 @@
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_loyalty_data.xml",
+        "data/crm_loyalty_templates.xml",
+        "wizards/crm_loyalty_adjust_views.xml",
+        "views/loyalty_program_views.xml",
+        "views/loyalty_card_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [],

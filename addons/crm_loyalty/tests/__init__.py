@@ -1,5 +1,8 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from . import test_expiry
 from . import test_install
+from . import test_posting
+from . import test_tiers
 from . import test_tour

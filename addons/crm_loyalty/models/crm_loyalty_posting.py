@@ -1,0 +1,248 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import hashlib
+import json
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class CrmLoyaltyPosting(models.Model):
+    _name = "crm.loyalty.posting"
+    _description = "Loyalty Posting from an Outside System"
+    _order = "id desc"
+    _rec_name = "external_ref"
+
+    source = fields.Char(required=True, readonly=True, help="System that posted (till, web shop, fuel station...).")
+    external_ref = fields.Char(string="External reference", required=True, readonly=True)
+    payload_hash = fields.Char(required=True, readonly=True)
+    kind = fields.Selection(selection=[("purchase", "Purchase"), ("refund", "Refund")], required=True, readonly=True)
+    card_id = fields.Many2one(comodel_name="loyalty.card", required=True, readonly=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one(related="card_id.partner_id", store=True)
+    program_id = fields.Many2one(related="card_id.program_id", store=True)
+    company_id = fields.Many2one(related="card_id.company_id", store=True)
+    amount = fields.Float(readonly=True)
+    currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
+    channel_id = fields.Many2one(comodel_name="crm.loyalty.channel", readonly=True, ondelete="restrict")
+    date = fields.Date(readonly=True)
+    qualifying_points = fields.Float(string="Tier points", readonly=True)
+    spendable_points = fields.Float(readonly=True)
+    original_id = fields.Many2one(
+        comodel_name="crm.loyalty.posting", string="Refund of", readonly=True, index="btree_not_null"
+    )
+    refund_id = fields.Many2one(comodel_name="crm.loyalty.posting", string="Refunded by", readonly=True)
+    history_id = fields.Many2one(comodel_name="loyalty.history", string="Statement row", readonly=True)
+
+    _sql_constraints = [
+        (
+            "source_ref_uniq",
+            "UNIQUE(source, external_ref)",
+            "This external reference was already posted by this source.",
+        ),
+        ("single_refund", "UNIQUE(original_id)", "A purchase is refunded once."),
+    ]
+
+    # ------------------------------------------------------------------ API
+    @api.model
+    def post(self, vals):
+        """Post a purchase or a refund from an outside system; idempotent per (source, external_ref).
+
+        Returns {"posting_id", "card_id", "member_number", "qualifying_points", "spendable_points",
+        "balance", "tier", "replayed"}.
+        """
+        self.check_access("create")  # tills and the API post; portal users never reach a balance
+        vals = dict(vals or {})
+        kind = vals.get("kind") or "purchase"
+        source = (vals.get("source") or "").strip()
+        ref = (vals.get("external_ref") or "").strip()
+        if kind not in ("purchase", "refund"):
+            raise ValidationError(self.env._("The kind must be “purchase” or “refund”, not “%(kind)s”.", kind=kind))
+        if not source or not ref:
+            raise ValidationError(self.env._("A posting needs its source and its external reference."))
+        card = self._crm_find_card(vals.get("member"))
+        card._crm_lock()
+        payload_hash = self._crm_payload_hash(vals, kind)
+        Posting = self.sudo()
+        existing = Posting.search([("source", "=", source), ("external_ref", "=", ref)], limit=1)
+        if existing:
+            if existing.payload_hash != payload_hash or existing.card_id != card:
+                raise ValidationError(
+                    self.env._(
+                        "Reference %(ref)s of %(system)s was already posted with different details; "
+                        "send a new reference for a new transaction.",
+                        ref=ref,
+                        system=source,
+                    )
+                )
+            return existing._crm_result(replayed=True)
+        program = card.program_id
+        amount = self._crm_amount(vals.get("amount"))
+        currency = self._crm_currency(vals.get("currency"), program)
+        day = fields.Date.to_date(vals.get("date")) if vals.get("date") else fields.Date.context_today(self)
+        common = {
+            "source": source,
+            "external_ref": ref,
+            "payload_hash": payload_hash,
+            "kind": kind,
+            "card_id": card.id,
+            "amount": amount,
+            "currency_id": currency.id,
+            "date": day,
+        }
+        if kind == "purchase":
+            channel = self._crm_channel(vals.get("channel"), program)
+            base = math.floor(round(amount * channel.points_per_unit, 6))
+            posting = Posting.create({**common, "channel_id": channel.id})
+            label = self.env._("%(channel)s purchase %(ref)s", channel=channel.name, ref=ref)
+            history = card._crm_award(base, label, day=day, posting=posting)
+            posting.write(
+                {
+                    "history_id": history.id,
+                    "qualifying_points": history.qualifying_points,
+                    "spendable_points": history.issued,
+                }
+            )
+        else:
+            original = self._crm_original(vals.get("original_ref"), source, card)
+            if amount != original.amount:
+                raise ValidationError(
+                    self.env._(
+                        "Refund %(ref)s is for %(amount)s but purchase %(orig)s was %(orig_amount)s: "
+                        "only the full purchase can be refunded.",
+                        ref=ref,
+                        amount=amount,
+                        orig=original.external_ref,
+                        orig_amount=original.amount,
+                    )
+                )
+            posting = Posting.create({**common, "channel_id": original.channel_id.id, "original_id": original.id})
+            label = self.env._("Refund %(ref)s of purchase %(orig)s", ref=ref, orig=original.external_ref)
+            history = card._crm_reverse(original.history_id, label, posting=posting)
+            original.refund_id = posting
+            posting.write(
+                {
+                    "history_id": history.id,
+                    "qualifying_points": history.qualifying_points,
+                    "spendable_points": -history.used,
+                }
+            )
+        return posting._crm_result(replayed=False)
+
+    # ------------------------------------------------------------------ helpers
+    def _crm_result(self, replayed):
+        self.ensure_one()
+        card = self.card_id
+        return {
+            "posting_id": self.id,
+            "card_id": card.id,
+            "member_number": card.member_number,
+            "qualifying_points": self.qualifying_points,
+            "spendable_points": self.spendable_points,
+            "balance": card.points,
+            "tier": card.tier_id.name or False,
+            "replayed": replayed,
+        }
+
+    @api.model
+    def _crm_payload_hash(self, vals, kind):
+        payload = {
+            "member": str(vals.get("member") or ""),
+            "amount": str(vals.get("amount")),
+            "currency": (vals.get("currency") or "").upper(),
+            "channel": vals.get("channel") or "",
+            "date": str(vals.get("date") or ""),
+            "kind": kind,
+            "original_ref": vals.get("original_ref") or "",
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    @api.model
+    def _crm_find_card(self, member):
+        """The loyalty card of a card code, a member number or a partner id."""
+        Card = self.env["loyalty.card"].sudo()
+        if member in (None, False, ""):
+            raise ValidationError(
+                self.env._("Say which member the purchase is for (card code, member number or customer id).")
+            )
+        text = str(member).strip()
+        domain_base = [("program_id.program_type", "=", "loyalty"), ("active", "=", True)]
+        card = Card.search([*domain_base, "|", ("member_number", "=", text), ("code", "=", text)], limit=1)
+        if not card and text.isdigit():
+            cards = Card.search(
+                [*domain_base, ("partner_id", "=", int(text)), ("program_id.crm_tier_ids", "!=", False)]
+            )
+            if len(cards) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "Customer %(member)s has several loyalty cards: send the card code or member number.",
+                        member=text,
+                    )
+                )
+            card = cards
+        if not card:
+            raise UserError(self.env._("No loyalty member matches “%(member)s”.", member=text))
+        return card
+
+    @api.model
+    def _crm_amount(self, value):
+        try:
+            amount = float(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(self.env._("The amount “%(value)s” is not a number.", value=value)) from exc
+        if not amount > 0:
+            raise ValidationError(self.env._("The amount must be greater than zero (got %(amount)s).", amount=value))
+        return amount
+
+    @api.model
+    def _crm_currency(self, code, program):
+        expected = program.currency_id
+        if not code:
+            return expected
+        if str(code).upper() != expected.name:
+            raise ValidationError(
+                self.env._(
+                    "Programme %(program)s earns points in %(expected)s, not %(code)s.",
+                    program=program.name,
+                    expected=expected.name,
+                    code=code,
+                )
+            )
+        return expected
+
+    @api.model
+    def _crm_channel(self, code, program):
+        channels = program.crm_channel_ids
+        if not code:
+            raise ValidationError(self.env._("Say which channel the purchase was made in."))
+        channel = channels.filtered(lambda c: c.code == code)
+        if not channel:
+            known = ", ".join(channels.mapped("code")) or "-"
+            raise ValidationError(self.env._("Unknown channel “%(code)s” (known: %(known)s).", code=code, known=known))
+        return channel
+
+    @api.model
+    def _crm_original(self, original_ref, source, card):
+        if not original_ref:
+            raise ValidationError(self.env._("A refund needs the reference of the original purchase."))
+        original = self.sudo().search(
+            [("source", "=", source), ("external_ref", "=", original_ref), ("kind", "=", "purchase")], limit=1
+        )
+        if not original or original.card_id != card:
+            raise UserError(
+                self.env._(
+                    "No purchase %(ref)s from %(system)s for this member: nothing to refund.",
+                    ref=original_ref,
+                    system=source,
+                )
+            )
+        if original.refund_id:
+            raise ValidationError(
+                self.env._(
+                    "Purchase %(ref)s was already refunded by %(refund)s.",
+                    ref=original_ref,
+                    refund=original.refund_id.external_ref,
+                )
+            )
+        return original

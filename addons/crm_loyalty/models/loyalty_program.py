@@ -1,0 +1,241 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import datetime
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
+
+VOUCHER_INTERVALS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+class LoyaltyProgram(models.Model):
+    _inherit = "loyalty.program"
+
+    crm_tier_ids = fields.One2many(comodel_name="crm.loyalty.tier", inverse_name="program_id", string="Tiers")
+    crm_channel_ids = fields.One2many(comodel_name="crm.loyalty.channel", inverse_name="program_id", string="Channels")
+    crm_qualification_period = fields.Selection(
+        selection=[
+            ("calendar", "Calendar year"),
+            ("fixed", "Year from a fixed start date"),
+            ("rolling", "Rolling 12 months"),
+        ],
+        string="Qualification period",
+        default="fixed",
+        required=True,
+    )
+    crm_period_start_month = fields.Integer(string="Period start month", default=4)
+    crm_period_start_day = fields.Integer(string="Period start day", default=1)
+    crm_last_review_date = fields.Date(
+        string="Last tier review", help="Day the last period-end review ran; the next one covers the period after it."
+    )
+    crm_expiry_months = fields.Integer(string="Points expire after (months)", help="Empty: points never expire.")
+    crm_point_value = fields.Float(
+        string="Value per point", default=0.01, digits=(16, 4), help="Used for the points liability report."
+    )
+    crm_refund_policy = fields.Selection(
+        selection=[("negative", "Allow a negative balance"), ("clawback", "Claw back from unused vouchers")],
+        string="Refund of spent points",
+        default="negative",
+        required=True,
+    )
+    crm_voucher_program_id = fields.Many2one(
+        comodel_name="loyalty.program",
+        string="Voucher programme",
+        domain="[('program_type', 'in', ('coupons', 'gift_card')), ('id', '!=', id)]",
+        help="Coupon or gift card programme receiving the vouchers of the points-to-voucher run.",
+    )
+    crm_voucher_block_points = fields.Float(string="Points per block", default=150)
+    crm_voucher_block_value = fields.Float(string="Voucher value per block", default=1.5)
+    crm_voucher_validity_months = fields.Integer(string="Vouchers valid (months)", default=24)
+    crm_voucher_interval = fields.Selection(
+        selection=[("monthly", "Monthly"), ("quarterly", "Quarterly"), ("yearly", "Yearly")],
+        string="Voucher run",
+        default="quarterly",
+    )
+    crm_voucher_next_date = fields.Date(string="Next voucher run")
+    crm_member_count = fields.Integer(compute="_compute_crm_member_count", string="Members")
+
+    _sql_constraints = [
+        (
+            "crm_expiry_positive",
+            "CHECK(crm_expiry_months IS NULL OR crm_expiry_months >= 0)",
+            "Expiry months cannot be negative.",
+        ),
+        (
+            "crm_block_positive",
+            "CHECK(crm_voucher_block_points IS NULL OR crm_voucher_block_points > 0)",
+            "A block needs points.",
+        ),
+    ]
+
+    def _compute_crm_member_count(self):
+        counts = dict(
+            self.env["loyalty.card"]._read_group([("program_id", "in", self.ids)], ["program_id"], ["__count"])
+        )
+        for program in self:
+            program.crm_member_count = counts.get(program, 0)
+
+    @api.constrains("crm_period_start_month", "crm_period_start_day")
+    def _check_crm_period_start(self):
+        for program in self:
+            try:
+                datetime.date(2001, program.crm_period_start_month, program.crm_period_start_day)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._("The qualification period must start on a valid day of the year.")
+                ) from exc
+
+    # ------------------------------------------------------------------ periods
+    def _crm_period_bounds(self, day=None):
+        """First and last day of the qualification period containing ``day`` (today by default)."""
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        if self.crm_qualification_period == "rolling":
+            return day - relativedelta(months=12) + relativedelta(days=1), day
+        if self.crm_qualification_period == "calendar":
+            month, mday = 1, 1
+        else:
+            month, mday = self.crm_period_start_month or 4, self.crm_period_start_day or 1
+        start = datetime.date(day.year, month, mday)
+        if start > day:
+            start = datetime.date(day.year - 1, month, mday)
+        return start, start + relativedelta(years=1) - relativedelta(days=1)
+
+    def _crm_next_review_date(self, day=None):
+        """The day the next period-end review runs (the day after the period ends; monthly when rolling)."""
+        self.ensure_one()
+        day = day or fields.Date.context_today(self)
+        if self.crm_qualification_period == "rolling":
+            return day.replace(day=1) + relativedelta(months=1)
+        return self._crm_period_bounds(day)[1] + relativedelta(days=1)
+
+    def _crm_expiry_date(self, day):
+        """The day an award earned on ``day`` expires (False when the programme's points never expire)."""
+        self.ensure_one()
+        return day + relativedelta(months=self.crm_expiry_months) if self.crm_expiry_months else False
+
+    def _crm_entry_tier(self):
+        """The lowest tier reached by points: every new member starts on it."""
+        self.ensure_one()
+        return self.crm_tier_ids.filtered(lambda t: not t.invitation_only)[:1]
+
+    def _crm_tier_for_points(self, points):
+        """The highest tier (not invitation-only) whose qualification threshold ``points`` reach."""
+        self.ensure_one()
+        reached = self.crm_tier_ids.filtered(lambda t: not t.invitation_only and t.qualify_points <= points)
+        return reached[-1:] if reached else self._crm_entry_tier()
+
+    # ------------------------------------------------------------------ review
+    def _crm_review_tiers(self, review_date=None):
+        """Period-end review: members below their tier's retention threshold drop exactly one tier.
+
+        Set-based: one statement sums the tier points of the period just ended per member, moves the
+        members who missed retention one tier down and writes their tier history. Members on an
+        invitation-only tier keep it. Returns the tier history rows written.
+        """
+        self.ensure_one()
+        review_date = review_date or fields.Date.context_today(self)
+        last_day = review_date - relativedelta(days=1)
+        start, end = self._crm_period_bounds(last_day)
+        self.env.flush_all()
+        reason = self.env._("Review of %(start)s to %(end)s: below the retention threshold", start=start, end=end)
+        self.env.cr.execute(
+            """
+            WITH ladder AS (
+                SELECT id, COALESCE(retain_points, 0) AS retain_points,
+                       LAG(id) OVER (ORDER BY sequence, qualify_points, id) AS lower_id
+                  FROM crm_loyalty_tier
+                 WHERE program_id = %(program)s AND active AND invitation_only IS NOT TRUE
+            ), earned AS (
+                SELECT c.id AS card_id, c.tier_id, COALESCE(SUM(h.qualifying_points), 0) AS points
+                  FROM loyalty_card c
+                  JOIN ladder l ON l.id = c.tier_id AND l.lower_id IS NOT NULL
+                  LEFT JOIN loyalty_history h
+                         ON h.card_id = c.id AND h.earned_date BETWEEN %(start)s AND %(end)s
+                 WHERE c.program_id = %(program)s AND c.active
+                 GROUP BY c.id, c.tier_id
+            ), moved AS (
+                UPDATE loyalty_card c
+                   SET tier_id = l.lower_id, crm_tier_since = %(day)s,
+                       write_date = %(now)s, write_uid = %(uid)s
+                  FROM earned e JOIN ladder l ON l.id = e.tier_id
+                 WHERE c.id = e.card_id AND e.points < l.retain_points
+             RETURNING c.id AS card_id, l.id AS from_id, l.lower_id AS to_id
+            )
+            INSERT INTO crm_loyalty_tier_history
+                   (card_id, partner_id, program_id, company_id, from_tier_id, to_tier_id, change_type,
+                    date, reason, user_id, notice_sent, create_uid, create_date, write_uid, write_date)
+            SELECT m.card_id, c.partner_id, c.program_id, c.company_id, m.from_id, m.to_id, 'downgrade',
+                   %(now)s, %(reason)s, %(uid)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM moved m JOIN loyalty_card c ON c.id = m.card_id
+            RETURNING id
+            """,
+            {
+                "program": self.id,
+                "start": start,
+                "end": end,
+                "day": review_date,
+                "uid": self.env.uid,
+                "now": fields.Datetime.now(),
+                "reason": reason,
+            },
+        )
+        history_ids = [row[0] for row in self.env.cr.fetchall()]
+        self.env.invalidate_all()
+        self.crm_last_review_date = review_date
+        history = self.env["crm.loyalty.tier.history"].browse(history_ids)
+        _logger.info("Tier review of %s (%s to %s): %s members moved down", self.name, start, end, len(history_ids))
+        if history:
+            history.card_id._on_tier_changed(history)
+        return history
+
+    @api.model
+    def _cron_review_tiers(self):
+        """Daily: run the period-end review of every programme whose period ended since its last review."""
+        today = fields.Date.context_today(self)
+        programs = self.search([("crm_tier_ids", "!=", False)])
+        for program in programs:
+            if not program.crm_last_review_date:
+                # first run: nothing to review before the current period
+                rolling = program.crm_qualification_period == "rolling"
+                program.crm_last_review_date = today.replace(day=1) if rolling else program._crm_period_bounds(today)[0]
+            elif program._crm_next_review_date(program.crm_last_review_date) <= today:
+                program._crm_review_tiers(today)
+        self.env["loyalty.card"]._cron_send_tier_notices()
+
+    # ------------------------------------------------------------------ vouchers
+    def _crm_run_vouchers(self, run_date=None):
+        """Convert spendable points in whole blocks into vouchers of the voucher programme.
+
+        The remainder stays on the card; each conversion is written on the statement. Returns the
+        vouchers created.
+        """
+        self.ensure_one()
+        run_date = run_date or fields.Date.context_today(self)
+        voucher_program = self.crm_voucher_program_id
+        if not voucher_program:
+            raise UserError(self.env._("Choose the voucher programme of %(program)s first.", program=self.name))
+        block = self.crm_voucher_block_points
+        cards = self.env["loyalty.card"].search(
+            [("program_id", "=", self.id), ("points", ">=", block), ("partner_id", "!=", False)], order="id"
+        )
+        vouchers = self.env["loyalty.card"]
+        for batch in split_every(500, cards.ids, self.env["loyalty.card"].browse):
+            vouchers |= batch._crm_convert_to_vouchers(run_date)
+        months = VOUCHER_INTERVALS.get(self.crm_voucher_interval or "quarterly", 3)
+        self.crm_voucher_next_date = run_date + relativedelta(months=months)
+        return vouchers
+
+    @api.model
+    def _cron_run_vouchers(self):
+        """Daily: run the voucher conversion of the programmes whose next run date has come."""
+        today = fields.Date.context_today(self)
+        for program in self.search([("crm_voucher_program_id", "!=", False), ("crm_voucher_next_date", "<=", today)]):
+            program._crm_run_vouchers(today)

@@ -1,0 +1,157 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import datetime
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import freeze_time, tagged
+from odoo.tools import mute_logger
+
+from .common import LoyaltyCase
+
+
+@tagged("post_install", "-at_install")
+class TestPosting(LoyaltyCase):
+    def test_purchase_returns_result(self):
+        """A till purchase of 42.70 in store earns 42 points, and the result says so."""
+        result = self.post("T-1", 42.70)
+        self.assertEqual(result["card_id"], self.card_alice.id)
+        self.assertEqual(result["member_number"], self.card_alice.member_number)
+        self.assertEqual((result["qualifying_points"], result["spendable_points"], result["balance"]), (42, 42, 42))
+        self.assertEqual((result["tier"], result["replayed"]), ("Blue", False))
+        posting = self.posting.browse(result["posting_id"])
+        self.assertEqual(posting.history_id.posting_id, posting)
+        self.assertEqual(self.card_alice.history_ids.description, "Store purchase T-1")
+
+    def test_fuel_one_point_per_two_units(self):
+        """Fuel earns one point per two units spent."""
+        result = self.post("F-1", 51, channel="fuel")
+        self.assertEqual(result["spendable_points"], 25)
+
+    def test_member_by_code_number_or_partner(self):
+        """The member is found by card code, member number or customer id."""
+        for i, member in enumerate([self.card_bob.code, self.card_bob.member_number, self.bob.id]):
+            result = self.post(f"M-{i}", 10, member=member)
+            self.assertEqual(result["card_id"], self.card_bob.id)
+
+    def test_repeat_same_payload_is_replayed(self):
+        """The same reference with the same payload returns the first result and creates nothing."""
+        first = self.post("T-9", 100)
+        rows = len(self.card_alice.history_ids)
+        again = self.post("T-9", 100)
+        self.assertTrue(again["replayed"])
+        self.assertEqual(again["posting_id"], first["posting_id"])
+        self.assertEqual(self.card_alice.points, 100)
+        self.assertEqual(len(self.card_alice.history_ids), rows)
+
+    def test_repeat_different_payload_refused(self):
+        """The same reference with another amount is refused; another source may reuse the reference."""
+        self.post("T-9", 100)
+        with self.assertRaisesRegex(ValidationError, "already posted with different details"):
+            self.post("T-9", 120)
+        self.assertEqual(self.card_alice.points, 100)
+        self.post("T-9", 120, source="webshop")
+        self.assertEqual(self.card_alice.points, 220)
+
+    def test_unique_constraint_in_database(self):
+        """The database itself refuses a second posting with the same source and reference."""
+        self.post("T-9", 100)
+        posting = self.posting.search([("external_ref", "=", "T-9")])
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            posting.copy({"card_id": self.card_bob.id})
+
+    def test_clear_errors(self):
+        """Unknown member, zero or negative amounts, wrong currency, unknown channel and refunds without original."""
+        cases = [
+            ({"member": "NOPE"}, UserError, "No loyalty member matches"),
+            ({"amount": 0}, ValidationError, "greater than zero"),
+            ({"amount": -5}, ValidationError, "greater than zero"),
+            ({"amount": "ten"}, ValidationError, "not a number"),
+            ({"currency": "JPY"}, ValidationError, "not JPY"),
+            ({"channel": "moon"}, ValidationError, "Unknown channel"),
+            ({"kind": "refund"}, ValidationError, "needs the reference of the original"),
+            ({"kind": "refund", "original_ref": "NEVER"}, UserError, "nothing to refund"),
+            ({"kind": "gift"}, ValidationError, "purchase"),
+        ]
+        for i, (extra, error, message) in enumerate(cases):
+            with self.subTest(extra=extra), self.assertRaisesRegex(error, message):
+                self.post(f"E-{i}", extra.pop("amount", 10), **extra)
+        self.assertEqual(self.card_alice.points, 0)
+        self.assertFalse(self.posting.search([]))
+
+    def test_refund_reverses_once(self):
+        """A refund reverses the purchase's tier and spendable points exactly once."""
+        with freeze_time("2026-05-01"):
+            self.post("T-1", 4000)
+            self.post("T-2", 300)
+            self.assertEqual(self.card_alice.crm_tier_points, 4300)
+            result = self.post("RF-1", 4000, kind="refund", original_ref="T-1")
+            self.assertEqual((result["qualifying_points"], result["spendable_points"]), (-4000, -4000))
+            # T-2 was earned as Bronze (x1.25): 375 spendable points stay
+            self.assertEqual(self.card_alice.points, 375)
+            self.assertEqual(self.card_alice.crm_tier_points, 300)
+            self.assertTrue(self.post("RF-1", 4000, kind="refund", original_ref="T-1")["replayed"])
+            with self.assertRaisesRegex(ValidationError, "already refunded"):
+                self.post("RF-2", 4000, kind="refund", original_ref="T-1")
+            with self.assertRaisesRegex(ValidationError, "only the full purchase"):
+                self.post("RF-3", 100, kind="refund", original_ref="T-2")
+        self.assertEqual(self.card_alice.points, 375)
+        self.assertStatementMatchesBalance(self.card_alice)
+
+    def test_refund_of_partly_spent_points_goes_negative(self):
+        """Refunding a purchase whose points were partly spent leaves a negative balance (programme setting)."""
+        self.post("T-1", 100)
+        self.card_alice._crm_redeem(80, "Reward")
+        self.post("RF-1", 100, kind="refund", original_ref="T-1")
+        self.assertEqual(self.card_alice.points, -80)
+        self.assertStatementMatchesBalance(self.card_alice)
+        # the next purchase pays the debt back first
+        self.post("T-2", 100)
+        self.assertEqual(self.card_alice.points, 20)
+        self.assertStatementMatchesBalance(self.card_alice)
+        with self.assertRaises(UserError):
+            self.card_alice._crm_redeem(21, "Too much")
+
+    def test_refund_claws_back_unused_voucher(self):
+        """With claw-back, a refund of points already turned into a voucher cancels the unused voucher."""
+        self.program.crm_refund_policy = "clawback"
+        self.post("T-1", 320)
+        vouchers = self.program._crm_run_vouchers(datetime.date.today())
+        self.assertEqual((vouchers.points, self.card_alice.points), (3.0, 20))
+        self.post("RF-1", 320, kind="refund", original_ref="T-1")
+        self.assertFalse(vouchers.active)
+        self.assertEqual(vouchers.points, 0)
+        # 300 points came back from the voucher, 320 were reversed
+        self.assertEqual(self.card_alice.points, 0)
+        self.assertStatementMatchesBalance(self.card_alice)
+        self.assertIn("clawback", self.card_alice.history_ids.mapped("crm_kind"))
+
+    def test_refund_with_multiplier_reverses_what_was_given(self):
+        """A Gold member's refund takes back the doubled spendable points the purchase gave."""
+        self.card_alice._crm_set_tier(self.tiers["Gold"], "Test", "manual")
+        self.post("T-1", 100)
+        self.assertEqual(self.card_alice.points, 200)
+        self.post("RF-1", 100, kind="refund", original_ref="T-1")
+        self.assertEqual(self.card_alice.points, 0)
+
+    def test_refund_for_other_member_refused(self):
+        """A refund cannot reverse another member's purchase."""
+        self.post("T-1", 100)
+        with self.assertRaisesRegex(UserError, "nothing to refund"):
+            self.post("RF-1", 100, card=self.card_bob, kind="refund", original_ref="T-1")
+
+    def test_posting_access(self):
+        """Loyalty users may post; a portal customer calling the method is refused."""
+        vals = {
+            "member": self.card_alice.member_number,
+            "amount": 10,
+            "channel": "store",
+            "external_ref": "P1",
+            "source": "till",
+        }
+        self.posting.with_user(self.loyalty_user).post(vals)
+        with self.assertRaises(AccessError):
+            self.posting.with_user(self.portal_alice).post({**vals, "external_ref": "P2"})
+        self.assertEqual(self.card_alice.points, 10)

@@ -1,0 +1,67 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+
+class CrmLoyaltyAdjust(models.TransientModel):
+    _name = "crm.loyalty.adjust"
+    _description = "Loyalty Manual Adjustment"
+
+    card_id = fields.Many2one(comodel_name="loyalty.card", required=True, readonly=True)
+    program_id = fields.Many2one(related="card_id.program_id")
+    mode = fields.Selection(
+        selection=[("points", "Adjust spendable points"), ("tier", "Set the tier")], required=True, default="points"
+    )
+    points = fields.Float(help="Positive to credit, negative to debit.")
+    tier_id = fields.Many2one(comodel_name="crm.loyalty.tier", domain="[('program_id', '=', program_id)]")
+    reason = fields.Char(required=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        """Take the card from the context of the form the wizard opens on."""
+        res = super().default_get(fields_list)
+        if self.env.context.get("active_model") == "loyalty.card" and self.env.context.get("active_id"):
+            res.setdefault("card_id", self.env.context["active_id"])
+        return res
+
+    def action_apply(self):
+        """Apply the adjustment and record it on the statement or the tier history."""
+        self.ensure_one()
+        if not self.env.user.has_group("crm_loyalty.group_loyalty_manager"):
+            raise AccessError(self.env._("Only loyalty managers adjust balances and tiers."))
+        card = self.card_id
+        if not (self.reason or "").strip():
+            raise UserError(self.env._("Give the reason for the adjustment."))
+        if self.mode == "tier":
+            if not self.tier_id or self.tier_id == card.tier_id:
+                raise UserError(self.env._("Choose a tier different from the current one."))
+            change = "invitation" if self.tier_id.invitation_only else "manual"
+            card._crm_set_tier(self.tier_id, self.reason, change)
+            return {"type": "ir.actions.act_window_close"}
+        if not self.points:
+            raise UserError(self.env._("Enter the points to credit (positive) or debit (negative)."))
+        card._crm_lock()
+        if card.points + self.points < 0:
+            raise UserError(
+                self.env._("The balance cannot go below zero (%(balance)s available).", balance=card.points)
+            )
+        label = self.env._("Adjustment: %(reason)s", reason=self.reason)
+        ledger = card._crm_ledger()
+        if self.points > 0:
+            ledger.create(
+                {
+                    "card_id": card.id,
+                    "description": label,
+                    "issued": self.points,
+                    "remaining_points": self.points,
+                    "crm_kind": "adjustment",
+                    "expiry_date": card.program_id._crm_expiry_date(fields.Date.context_today(self)),
+                }
+            )
+        else:
+            ledger.create({"card_id": card.id, "description": label, "used": -self.points, "crm_kind": "adjustment"})
+            card._crm_consume(-self.points)
+        card._crm_set_points(card.points + self.points)
+        return {"type": "ir.actions.act_window_close"}
