@@ -5,3 +5,4 @@ from . import crm_api_webhook_event
 from . import crm_api_webhook
 from . import crm_api_webhook_delivery
 from . import fastapi_endpoint
+from . import res_partner

@@ -2,4 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import common
 from . import meta
+from . import vrm
 from . import webhooks

@@ -1,0 +1,201 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Data sharing (crm_vrm): the customer's own choices, history, receipts; masked reads for staff."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+
+from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv
+from ..errors import ApiProblem
+from ..schemas import Page
+from ..schemas_vrm import (
+    ConsentEvent,
+    CustomerView,
+    PreferenceIn,
+    Preferences,
+    ReceiptDocument,
+    Register,
+    Verification,
+)
+from .common import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/vrm", tags=["data sharing"], responses=PROBLEM_RESPONSES)
+
+CUSTOMER_FIELDS = ["name", "email", "phone", "mobile", "street", "street2", "zip", "city"]
+Code = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+def _event_dict(event_sudo):
+    return {
+        "id": event_sudo.id,
+        "date": event_sudo.event_date,
+        "recipient_type": event_sudo.recipient_type,
+        "recipient_id": event_sudo.recipient_id.id or None,
+        "recipient": event_sudo.recipient_id.name or None,
+        "purpose": event_sudo.purpose_id.code,
+        "category": event_sudo.category_id.code,
+        "old_value": event_sudo.old_value,
+        "new_value": event_sudo.new_value,
+        "channel": event_sudo.channel,
+        "receipt_id": event_sudo.receipt_uuid or None,
+    }
+
+
+def _recipient(env, recipient_id):
+    if not recipient_id:
+        return env.ref("crm_vrm.recipient_company")
+    recipient = env["vrm.recipient"].search([("id", "=", recipient_id)])
+    if not recipient:
+        raise ApiProblem(404, f"No data recipient {recipient_id}.")
+    return recipient
+
+
+@router.get("/register", response_model=Register, summary="Recipients, purposes and data categories")
+def get_register(env: ApiEnv):
+    """What can be shared, with whom and why: the codes the other operations take."""
+    return {
+        "recipients": [
+            {"id": r.id, "name": r.name, "type": r.recipient_type, "description": r.description or None}
+            for r in env["vrm.recipient"].search([])
+        ],
+        "purposes": [
+            {"code": p.code, "name": p.name, "legal_basis": p.legal_basis, "description": p.description or None}
+            for p in env["vrm.purpose"].search([])
+        ],
+        "categories": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "contract_minimum": c.contract_minimum,
+                "description": c.description or None,
+            }
+            for c in env["vrm.data.category"].search([])
+        ],
+    }
+
+
+@router.get("/preferences", response_model=Preferences, summary="My sharing choices")
+def get_preferences(
+    env: ApiEnv,
+    recipient_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="A recipient (default: the company).")
+    ] = None,
+):
+    """The key owner's effective choices towards one recipient, purpose by category, and the
+    explicit choices they made."""
+    partner = env.user.partner_id
+    recipient = _recipient(env, recipient_id)
+    purposes = env["vrm.purpose"].search([])
+    categories = env["vrm.data.category"].search([])
+    effective = [
+        {
+            "purpose": purpose.code,
+            "category": category.code,
+            "allowed": partner._vrm_allows(recipient, purpose.code, category.code),
+        }
+        for purpose in purposes
+        for category in categories
+    ]
+    # The caller's own rows only (customers have no read access to the preference table).
+    prefs_sudo = env["vrm.preference"].sudo().search([("partner_id", "=", partner.id)])
+    return {
+        "partner_id": partner.id,
+        "recipient_id": recipient.id,
+        "recipient": recipient.name,
+        "effective": effective,
+        "choices": [
+            {
+                "recipient_type": p.recipient_type,
+                "recipient_id": p.recipient_id.id or None,
+                "purpose": p.purpose_id.code,
+                "category": p.category_id.code,
+                "allowed": p.allowed,
+            }
+            for p in prefs_sudo
+        ],
+    }
+
+
+@router.post("/preferences", response_model=ConsentEvent, summary="Change one of my sharing choices")
+def set_preference(payload: PreferenceIn, request: Request, env: ApiEnv, idem: IdempotencyDep):
+    """Allow or deny a recipient (or every recipient of a type) a category of data for a purpose;
+    answers the recorded consent event with its receipt id."""
+
+    def change():
+        partner = env.user.partner_id
+        if payload.recipient_id:
+            target = _recipient(env, payload.recipient_id)
+        elif payload.recipient_type == "company":
+            target = env.ref("crm_vrm.recipient_company")
+        else:
+            target = payload.recipient_type
+        purposes = env["vrm.purpose"].search([("code", "=", payload.purpose)])
+        categories = env["vrm.data.category"].search([("code", "=", payload.category)])
+        if not purposes or not categories:
+            raise ApiProblem(422, "Unknown purpose or category code (see GET /vrm/register).")
+        meta = {
+            "ip": request.client.host if request.client else None,
+            "user_agent": request.headers.get("User-Agent"),
+        }
+        event = partner._vrm_set_preference(
+            target, payload.purpose, payload.category, payload.allowed, channel="api", request_meta=meta
+        )
+        return _event_dict(event.sudo())
+
+    return idem.run(env, change, model=ConsentEvent)
+
+
+@router.get("/history", response_model=Page[ConsentEvent], summary="My consent history")
+def get_history(env: ApiEnv, paging: PagingDep):
+    """Every change of the key owner's choices, newest first."""
+    domain = [("partner_id", "=", env.user.partner_id.id)]
+    events_sudo = env["vrm.consent.event"].sudo()
+    records = events_sudo.search(domain, limit=paging.limit, offset=paging.offset)
+    return paging.page([_event_dict(e) for e in records], events_sudo.search_count(domain))
+
+
+@router.get("/receipts/{receipt_id}", response_model=ReceiptDocument, summary="One of my consent receipts")
+def get_receipt(receipt_id: Annotated[str, Path(min_length=1, max_length=64)], env: ApiEnv):
+    """The signed Kantara consent receipt of one of the key owner's consent events."""
+    event_sudo = (
+        env["vrm.consent.event"]
+        .sudo()
+        .search([("receipt_uuid", "=", receipt_id), ("partner_id", "=", env.user.partner_id.id)], limit=1)
+    )
+    if not event_sudo:
+        raise ApiProblem(404, "No such receipt among yours.")
+    return event_sudo._vrm_receipt_document()
+
+
+@router.post(
+    "/receipts/verify",
+    response_model=Verification,
+    summary="Verify a consent receipt (no key needed)",
+    openapi_extra={"security": []},
+)
+def verify_receipt(document: ReceiptDocument, env: PublicEnv, idem: IdempotencyDep):
+    """Whether a receipt is genuine (signed by us) and still the current choice."""
+    return idem.run(env, lambda: env["vrm.consent.event"]._vrm_verify(document.model_dump()), model=Verification)
+
+
+@router.get("/export", response_model=dict[str, Any], summary="Export of my data (rights request)")
+def export_my_data(env: ApiEnv):
+    """Everything the suite holds about the key owner, as the rights-request export."""
+    return env.user.partner_id._vrm_export_data()
+
+
+@router.get("/customers/{partner_id}", response_model=CustomerView, summary="A customer, as you may see them")
+def get_customer(
+    partner_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    env: ApiEnv,
+    purpose: Annotated[Literal["service", "marketing", "profiling", "third_party"], Query()] = "service",
+):
+    """Contact fields of a customer the key's user may read, masked where the customer does not
+    share them with the user's organisation for ``purpose``; each shown category is logged."""
+    partner = env["res.partner"].search([("id", "=", partner_id)])
+    if not partner:
+        raise ApiProblem(404, f"No customer {partner_id} visible to you.")
+    recipient = env.user._vrm_recipient()
+    row = partner._vrm_read_for(recipient, purpose, CUSTOMER_FIELDS, reference="API")[0]
+    return {key: (value or None) for key, value in row.items()}

@@ -1,0 +1,128 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Schemas of the data-sharing (crm_vrm) operations."""
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class RegisterRecipient(BaseModel):
+    id: int
+    name: str
+    type: str
+    description: str | None
+
+
+class RegisterPurpose(BaseModel):
+    code: str
+    name: str
+    legal_basis: str
+    description: str | None
+
+
+class RegisterCategory(BaseModel):
+    code: str
+    name: str
+    contract_minimum: bool
+    description: str | None
+
+
+class Register(BaseModel):
+    """Recipients, purposes and categories of data."""
+
+    recipients: list[RegisterRecipient]
+    purposes: list[RegisterPurpose]
+    categories: list[RegisterCategory]
+
+
+class EffectiveChoice(BaseModel):
+    purpose: str
+    category: str
+    allowed: bool
+
+
+class ExplicitChoice(BaseModel):
+    recipient_type: str
+    recipient_id: int | None
+    purpose: str
+    category: str
+    allowed: bool
+
+
+class Preferences(BaseModel):
+    """Effective choices towards one recipient, and the explicit choices made."""
+
+    partner_id: int
+    recipient_id: int
+    recipient: str
+    effective: list[EffectiveChoice]
+    choices: list[ExplicitChoice]
+
+
+class PreferenceIn(BaseModel):
+    """One choice: a recipient (by id) or every recipient of a type."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recipient_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    recipient_type: Literal["company", "franchise", "partner"] | None = None
+    purpose: str = Field(min_length=1, max_length=64, examples=["marketing"])
+    category: str = Field(min_length=1, max_length=64, examples=["contact"])
+    allowed: bool
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if bool(self.recipient_id) == bool(self.recipient_type):
+            raise ValueError("give either recipient_id or recipient_type")
+        return self
+
+
+class ConsentEvent(BaseModel):
+    """A recorded change of a choice."""
+
+    id: int
+    date: datetime
+    recipient_type: str
+    recipient_id: int | None
+    recipient: str | None
+    purpose: str
+    category: str
+    old_value: str
+    new_value: str
+    channel: str
+    receipt_id: str | None
+
+
+class ReceiptSignature(BaseModel):
+    alg: str = Field(max_length=16)
+    kid: str = Field(max_length=128)
+    value: str = Field(max_length=256)
+
+
+class ReceiptDocument(BaseModel):
+    """A signed consent receipt (Kantara v1.1 JSON plus its signature)."""
+
+    receipt: dict[str, Any]
+    signature: ReceiptSignature
+
+
+class Verification(BaseModel):
+    genuine: bool
+    current: bool
+    reason: str
+
+
+class CustomerView(BaseModel):
+    """Contact fields; masked values look like ``j•••@example.com`` or ``+44 •••• ••12``."""
+
+    id: int
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    street: str | None = None
+    street2: str | None = None
+    zip: str | None = None
+    city: str | None = None

@@ -1,0 +1,151 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
+from odoo.tests import tagged
+
+from .common import API, ApiCase
+
+
+@tagged("post_install", "-at_install")
+class TestVrmApi(ApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.partner_id.write({"email": "carla@example.com", "phone": "+44 7700 900123"})
+        cls.other_customer = cls.env["res.users"].create(
+            {"name": "Olga Other", "login": "api_other", "groups_id": [(6, 0, cls.customer.groups_id.ids)]}
+        )
+        cls.other_key = cls._make_key(cls.other_customer)
+
+    def _allow_marketing(self, allowed=True, key=None, idem=None):
+        payload = {"recipient_type": "company", "purpose": "marketing", "category": "contact", "allowed": allowed}
+        return self.api("POST", "/vrm/preferences", key=key or self.customer_key, json=payload, idem=idem)
+
+    def _effective(self, body, purpose, category):
+        return next(e["allowed"] for e in body["effective"] if (e["purpose"], e["category"]) == (purpose, category))
+
+    def test_register(self):
+        """The customer reads the purposes and categories they can decide on."""
+        body = self.api("GET", "/vrm/register", key=self.customer_key).json()
+        self.assertIn("marketing", [p["code"] for p in body["purposes"]])
+        self.assertIn("contact", [c["code"] for c in body["categories"]])
+        self.assertIn("company", [r["type"] for r in body["recipients"]])
+
+    def test_customer_changes_a_preference(self):
+        """Privacy by default, then the customer allows marketing e-mail: an api-channel event with a receipt."""
+        before = self.api("GET", "/vrm/preferences", key=self.customer_key).json()
+        self.assertFalse(self._effective(before, "marketing", "contact"))
+        self.assertTrue(self._effective(before, "service", "contact"), "serving the customer is always on")
+        response = self._allow_marketing()
+        self.assertEqual(response.status_code, 200, response.text)
+        event = response.json()
+        self.assertEqual((event["old_value"], event["new_value"], event["channel"]), ("unset", "allowed", "api"))
+        self.assertTrue(event["receipt_id"])
+        after = self.api("GET", "/vrm/preferences", key=self.customer_key).json()
+        self.assertTrue(self._effective(after, "marketing", "contact"))
+        self.assertEqual(after["choices"][0]["purpose"], "marketing")
+        company = self.env.ref("crm_vrm.recipient_company")
+        self.assertTrue(self.customer.partner_id._vrm_allows(company, "marketing", "contact"))
+        # The other customer's choices are untouched.
+        other = self.api("GET", "/vrm/preferences", key=self.other_key).json()
+        self.assertFalse(self._effective(other, "marketing", "contact"))
+        self.assertFalse(other["choices"])
+
+    def test_preference_replay_records_one_event(self):
+        """A repeated POST with the same Idempotency-Key records the choice once."""
+        first = self._allow_marketing(idem="pref-1").json()
+        again = self._allow_marketing(idem="pref-1")
+        self.assertEqual(again.headers["Idempotency-Replayed"], "true")
+        self.assertEqual(again.json(), first)
+        events = self.env["vrm.consent.event"].search([("partner_id", "=", self.customer.partner_id.id)])
+        self.assertEqual(len(events), 1)
+
+    def test_contract_choice_cannot_be_switched_off(self):
+        """Denying contact data for the service is refused with the addon's message, nothing recorded."""
+        payload = {"recipient_type": "company", "purpose": "service", "category": "contact", "allowed": False}
+        response = self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload)
+        self.assertProblem(response, 422, "always on")
+        self.assertFalse(self.env["vrm.consent.event"].search([("partner_id", "=", self.customer.partner_id.id)]))
+
+    def test_unknown_codes_and_bad_target(self):
+        """Unknown purpose codes and a body naming no recipient are 422 problems."""
+        payload = {"recipient_type": "company", "purpose": "nope", "category": "contact", "allowed": True}
+        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload), 422, "Unknown")
+        payload = {"purpose": "marketing", "category": "contact", "allowed": True}
+        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload), 422)
+
+    def test_history_receipt_and_verification(self):
+        """History lists the change; the receipt downloads and verifies; a tampered one does not."""
+        self._allow_marketing()
+        self._allow_marketing(allowed=False)
+        history = self.api("GET", "/vrm/history?limit=1", key=self.customer_key).json()
+        self.assertEqual(history["total"], 2)
+        self.assertEqual(history["items"][0]["new_value"], "denied")
+        receipt_id = history["items"][0]["receipt_id"]
+        document = self.api("GET", f"/vrm/receipts/{receipt_id}", key=self.customer_key).json()
+        self.assertEqual(document["receipt"]["consentReceiptID"], receipt_id)
+        verdict = self.api("POST", "/vrm/receipts/verify", json=document).json()  # anonymous
+        self.assertEqual(verdict, {"genuine": True, "current": True, "reason": "current"})
+        older = self.api("GET", "/vrm/history?offset=1", key=self.customer_key).json()["items"][0]
+        older_doc = self.api("GET", f"/vrm/receipts/{older['receipt_id']}", key=self.customer_key).json()
+        verdict = self.api("POST", "/vrm/receipts/verify", json=older_doc).json()
+        self.assertEqual((verdict["genuine"], verdict["current"]), (True, False))
+        tampered = json.loads(json.dumps(document))
+        tampered["receipt"]["jurisdiction"] = "XX"
+        verdict = self.api("POST", "/vrm/receipts/verify", json=tampered).json()
+        self.assertFalse(verdict["genuine"])
+
+    def test_receipts_of_others_are_not_visible(self):
+        """Another customer's key cannot fetch my receipt, nor see my history."""
+        receipt_id = self._allow_marketing().json()["receipt_id"]
+        self.assertProblem(self.api("GET", f"/vrm/receipts/{receipt_id}", key=self.other_key), 404)
+        self.assertEqual(self.api("GET", "/vrm/history", key=self.other_key).json()["total"], 0)
+
+    def test_export(self):
+        """The rights-request export returns the key owner's own data and choices."""
+        self._allow_marketing()
+        export = self.api("GET", "/vrm/export", key=self.customer_key).json()
+        self.assertEqual(export["partner"]["email"], "carla@example.com")
+        self.assertEqual(export["preferences"][0]["purpose"], "marketing")
+        self.assertEqual(self.api("GET", "/vrm/export", key=self.other_key).json()["partner"]["name"], "Olga Other")
+
+    def test_staff_read_is_masked_until_shared(self):
+        """Staff reading a customer for marketing get masked contact data until the customer allows it."""
+        path = f"/vrm/customers/{self.customer.partner_id.id}?purpose=marketing"
+        masked = self.api("GET", path, key=self.internal_key).json()
+        self.assertEqual(masked["email"], "c\u2022\u2022\u2022@example.com")
+        self.assertTrue(masked["phone"].endswith("23"))
+        self.assertNotIn("7700", masked["phone"])
+        self._allow_marketing()
+        shown = self.api("GET", path, key=self.internal_key).json()
+        self.assertEqual(shown["email"], "carla@example.com")
+        logs = self.env["vrm.access.log"].search([("partner_id", "=", self.customer.partner_id.id)])
+        self.assertEqual(logs.mapped("reference"), ["API"])
+
+    def test_customer_cannot_read_other_customers(self):
+        """A customer's key does not open other customers' records."""
+        response = self.api("GET", f"/vrm/customers/{self.other_customer.partner_id.id}", key=self.customer_key)
+        self.assertIn(response.status_code, (403, 404))
+        self.assertNotIn("Olga", response.text)
+
+    def test_consent_change_emits_webhook(self):
+        """A subscription to consent.changed gets a queued delivery with the change."""
+        self.env["crm.api.webhook"].create(
+            {
+                "name": "CDP",
+                "url": "http://127.0.0.1:9/cdp",
+                "event_ids": [(6, 0, self.env.ref("crm_api.webhook_event_consent_changed").ids)],
+            }
+        )
+        receipt_id = self._allow_marketing().json()["receipt_id"]
+        delivery = self.env["crm.api.webhook.delivery"].search([("event", "=", "consent.changed")])
+        self.assertEqual(len(delivery), 1)
+        data = json.loads(delivery.payload)["data"]
+        self.assertEqual((data["purpose"], data["new_value"], data["receipt_id"]), ("marketing", "allowed", receipt_id))
+
+    def test_openapi_lists_vrm(self):
+        """The data-sharing operations are in the served OpenAPI document."""
+        doc = self.opener.get(self.base_url() + API + "/openapi.json", timeout=60).json()
+        self.assertIn("/vrm/preferences", doc["paths"])
+        self.assertEqual(doc["paths"]["/vrm/receipts/verify"]["post"]["security"], [])
