@@ -15,10 +15,14 @@
         "data/vrm_data.xml",
         "views/vrm_register_views.xml",
         "views/res_partner_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "demo": [],
     "assets": {
+        "web.assets_frontend": [
+            "crm_vrm/static/src/js/data_sharing.js",
+        ],
         "web.assets_tests": [
             "crm_vrm/static/tests/tours/**/*",
         ],

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 try:
     import phonenumbers
@@ -412,3 +413,242 @@ class ResPartner(models.Model):
             )
             self.env["vrm.consent.event"].invalidate_model(["ip_address", "user_agent"])
         return True
+
+    # portal ------------------------------------------------------------------------------------
+
+    def _vrm_portal_matrix(self):
+        """The cards of "My data sharing": per recipient (and per recipient type), per purpose,
+        each category with its effective choice, whether it is locked on and where it comes from."""
+        self.ensure_one()
+        purposes = self.env["vrm.purpose"].sudo().search([])
+        categories = self.env["vrm.data.category"].sudo().search([])
+        recipients = self.env["vrm.recipient"].sudo().search([])
+        prefs = self.env["vrm.preference"].sudo().search([("partner_id", "=", self.id)])
+        own = {(p.recipient_id.id, p.purpose_id.id, p.category_id.id): p.allowed for p in prefs}
+        grouped = {
+            (p.recipient_type, p.purpose_id.id, p.category_id.id): p.allowed for p in prefs if not p.recipient_id
+        }
+        type_labels = {
+            "franchise": self.env._("All franchises"),
+            "partner": self.env._("All partners"),
+        }
+        cards = []
+        targets = []
+        for rtype in ("company", "franchise", "partner"):
+            members = recipients.filtered(lambda r, t=rtype: r.recipient_type == t)
+            if not members:
+                continue
+            if rtype != "company" and len(members) > 1:
+                targets.append((rtype, self.env["vrm.recipient"], type_labels[rtype]))
+            targets += [(rtype, r, r.name) for r in members]
+        for rtype, recipient, title in targets:
+            card = {
+                "key": f"r:{recipient.id}" if recipient else f"t:{rtype}",
+                "title": title,
+                "description": recipient.description
+                or (
+                    self.env._("Applies to each of them unless you choose otherwise for one.") if not recipient else ""
+                ),
+                "is_group": not recipient,
+                "purposes": [],
+                "sees": [],
+            }
+            for purpose in purposes:
+                rows = []
+                for category in categories:
+                    locked = purpose.legal_basis == "contract" and category.contract_minimum
+                    key = (purpose.id, category.id)
+                    source = "default"
+                    allowed = False
+                    if locked:
+                        allowed, source = True, "contract"
+                    elif recipient and (recipient.id, *key) in own:
+                        allowed, source = own[(recipient.id, *key)], "own"
+                    elif (rtype, *key) in grouped:
+                        allowed, source = grouped[(rtype, *key)], "group"
+                    rows.append(
+                        {
+                            "category": category,
+                            "allowed": allowed,
+                            "locked": locked,
+                            "source": source,
+                        }
+                    )
+                shared = [r["category"].name.lower() for r in rows if r["allowed"]]
+                if shared:
+                    card["sees"].append(
+                        self.env._(
+                            "%(what)s for %(why)s",
+                            what=", ".join(shared),
+                            why=purpose.name.lower(),
+                        )
+                    )
+                card["purposes"].append({"purpose": purpose, "rows": rows})
+            cards.append(card)
+        return cards
+
+    def _vrm_portal_set(self, key, purpose_code, category_code, allowed, request_meta=None):
+        """Apply one switch of the portal page (key "r:<recipient id>" or "t:<type>")."""
+        self.ensure_one()
+        kind, _sep, value = (key or "").partition(":")
+        if kind == "t" and value in ("franchise", "partner"):
+            recipient = value
+        elif kind == "r" and value.isdigit():
+            recipient = self.env["vrm.recipient"].sudo().search([("id", "=", int(value))])
+            if not recipient:
+                raise UserError(self.env._("This recipient no longer exists."))
+        else:
+            raise UserError(self.env._("Unknown recipient."))
+        return self._vrm_set_preference(
+            recipient,
+            purpose_code,
+            category_code,
+            bool(allowed),
+            channel="portal",
+            request_meta=request_meta,
+        )
+
+    # enforcement in the ORM -----------------------------------------------------------------
+
+    def _vrm_enforcement(self):
+        """(recipient, purpose code) whose sharing limits what the current user is shown, or None
+        when nothing is limited: sudo, superuser, privacy officers, users without a recipient."""
+        env = self.env
+        if env.su or env.context.get("vrm_no_enforcement"):
+            return None
+        user = env.user
+        if user._is_superuser() or user._is_public():
+            return None
+        if user._vrm_is_privacy_officer():
+            return None
+        recipient = user._vrm_recipient()
+        if not recipient:
+            return None
+        return recipient.sudo(), env.context.get("vrm_purpose") or "service"
+
+    def _vrm_restricted_categories(self, purpose_code, fnames):
+        """{category code: [field names]} among fnames that are not always shared for purpose."""
+        rule = self.env["vrm.data.category"]._vrm_rule
+        return {
+            code: names for code, names in self._vrm_categories_for(fnames).items() if not rule(purpose_code, code)[2]
+        }
+
+    def _vrm_exempt_ids(self, ids):
+        """Partners never masked: the user's own, users' of the company, the companies'."""
+        self.env.cr.execute(
+            """
+            SELECT p.id FROM unnest(%s::int[]) AS p(id)
+             WHERE p.id = %s
+                OR EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id AND NOT u.share)
+                OR EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
+            """,
+            [list(ids), self.env.user.partner_id.id],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _vrm_hidden(self, recipient, purpose_code, restricted):
+        """{partner id: set of category codes hidden from recipient} for the partners of self."""
+        ids = [pid for pid in self.ids if isinstance(pid, int)]
+        if not ids or not restricted:
+            return {}
+        candidates = self.browse(set(ids) - self._vrm_exempt_ids(ids)).sudo()
+        hidden = {}
+        for code in restricted:
+            allowed = candidates._vrm_filter_allowed(recipient, purpose_code, code)
+            for pid in (candidates - allowed).ids:
+                hidden.setdefault(pid, set()).add(code)
+        return hidden
+
+    def _read_format(self, fnames, load="_classic_read"):
+        """Mask the categories the current user's recipient may not see (read, search_read,
+        web_read); log what a recipient outside the company is shown."""
+        result = super()._read_format(fnames, load=load)
+        enforcement = self._vrm_enforcement() if result else None
+        if not enforcement:
+            return result
+        recipient, purpose_code = enforcement
+        restricted = self._vrm_restricted_categories(purpose_code, fnames)
+        hidden = self.browse([row["id"] for row in result])._vrm_hidden(recipient, purpose_code, restricted)
+        shown = []
+        for row in result:
+            codes = hidden.get(row["id"], ())
+            for code, names in restricted.items():
+                if code in codes:
+                    for fname in names:
+                        row[fname] = self._vrm_mask_value(fname, row.get(fname))
+                elif any(row.get(f) for f in names):
+                    shown.append((row["id"], code))
+        if recipient.recipient_type != "company":
+            shown += [
+                (row["id"], code)
+                for code, names in self._vrm_categories_for(fnames).items()
+                if code not in restricted
+                for row in result
+                if any(row.get(f) for f in names)
+            ]
+            if shown:
+                self._vrm_log_access(recipient, purpose_code, shown, self.env.context.get("vrm_reference"))
+        return result
+
+    def _export_rows(self, fields, *, _is_toplevel_call=True):
+        """Exports show the same masked values as the screens."""
+        enforcement = self._vrm_enforcement() if self else None
+        top = [path[0] for path in fields if len(path) == 1]
+        restricted = self._vrm_restricted_categories(enforcement[1], top) if enforcement else {}
+        if not restricted:
+            return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+        recipient, purpose_code = enforcement
+        hidden = self._vrm_hidden(recipient, purpose_code, restricted)
+        lines = []
+        for record in self:
+            rows = super(ResPartner, record)._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
+            for code in hidden.get(record.id, ()):
+                for index, path in enumerate(fields):
+                    if len(path) == 1 and path[0] in restricted[code]:
+                        rows[0][index] = self._vrm_mask_value(path[0], rows[0][index]) or ""
+            lines += rows
+        return lines
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """A customer is not found by a value the user may not see."""
+        enforcement = self._vrm_enforcement() if domain else None
+        if enforcement:
+            fnames = {
+                leaf[0].split(".")[0]
+                for leaf in expression.normalize_domain(domain)
+                if expression.is_leaf(leaf) and isinstance(leaf[0], str)
+            }
+            restricted = self._vrm_restricted_categories(enforcement[1], fnames)
+            for code in restricted:
+                domain = expression.AND([domain, self._vrm_visible_domain(enforcement[0], enforcement[1], code)])
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
+    @api.model
+    def _vrm_visible_domain(self, recipient, purpose_code, category_code):
+        """Domain of the partners whose category recipient may see for purpose (or exempt)."""
+        purpose_id, category_id, _always = self.env["vrm.data.category"]._vrm_rule(purpose_code, category_code)
+        self.env["vrm.preference"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT pref.partner_id FROM vrm_preference pref
+             WHERE pref.purpose_id = %(purpose)s AND pref.category_id = %(category)s
+               AND (pref.recipient_id = %(recipient)s
+                    OR (pref.recipient_id IS NULL AND pref.recipient_type = %(rtype)s))
+            UNION SELECT u.partner_id FROM res_users u WHERE NOT u.share
+            UNION SELECT c.partner_id FROM res_company c
+            UNION SELECT %(own)s
+            """,
+            {
+                "purpose": purpose_id,
+                "category": category_id,
+                "recipient": recipient.id,
+                "rtype": recipient.recipient_type,
+                "own": self.env.user.partner_id.id,
+            },
+        )
+        candidates = self.browse([row[0] for row in self.env.cr.fetchall()])
+        exempt = candidates._vrm_exempt_ids(candidates.ids)
+        allowed = candidates.browse(set(candidates.ids) - exempt).sudo()
+        allowed = allowed._vrm_filter_allowed(recipient, purpose_code, category_code)
+        return [("id", "in", list(exempt | set(allowed.ids)))]

@@ -1,15 +1,25 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import models
+from odoo import fields, models
 
 
 class ResUsers(models.Model):
     _inherit = "res.users"
 
+    vrm_recipient_id = fields.Many2one(
+        comodel_name="vrm.recipient",
+        string="Acts for recipient",
+        groups="base.group_system",
+        help="For users who act for a data recipient (an API client of a partner, a franchise "
+        "account): what they see of customers follows what customers share with it.",
+    )
+
     def _vrm_recipient(self):
         """The recipient whose sharing governs what this user is shown (empty: none)."""
         self.ensure_one()
+        if self.sudo().vrm_recipient_id:
+            return self.sudo().vrm_recipient_id
         if not self.share:
             return (
                 self.env.ref("crm_vrm.recipient_company", raise_if_not_found=False)

@@ -1,0 +1,132 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import VrmCommon
+
+MASK = "\u2022"
+FIELDS = ["name", "email", "phone", "function", "partner_latitude"]
+
+
+@tagged("post_install", "-at_install")
+class TestEnforcement(VrmCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # a franchise's account with no sharing at all, and one that acts for the company
+        cls.user_north = new_test_user(
+            cls.env,
+            login="vrm_north",
+            groups="base.group_user,base.group_allow_export",
+            name="North Desk",
+        )
+        cls.user_north.vrm_recipient_id = cls.franchise_north
+        cls.user_internal.groups_id += cls.env.ref("base.group_allow_export")
+        cls.partners = cls.alice | cls.bob
+
+    def _read(self, user, **context):
+        partners = self.partners.with_user(user).with_context(**context)
+        return {row["id"]: row for row in partners.read(FIELDS)}
+
+    def test_franchise_without_sharing_sees_masked_values(self):
+        """A recipient without sharing gets masked values in read, search_read and web_read."""
+        rows = self._read(self.user_north, vrm_purpose="marketing")
+        alice = rows[self.alice.id]
+        self.assertEqual(alice["name"], "Alice Example")
+        self.assertEqual(alice["phone"], f"+44 {MASK * 4} {MASK * 2}12")
+        self.assertEqual(alice["email"], f"a{MASK * 3}@example.com")
+        self.assertFalse(alice["function"])
+        # for service, contact details are needed; demographics are not shared
+        alice = self._read(self.user_north)[self.alice.id]
+        self.assertEqual(alice["phone"], "+44 7911 123412")
+        self.assertFalse(alice["function"])
+        Partner = self.env["res.partner"].with_user(self.user_north)
+        (found,) = Partner.search_read([("id", "=", self.bob.id)], ["function", "email"])
+        self.assertEqual((found["function"], found["email"]), (False, "bob@example.org"))
+        web = Partner.web_search_read([("id", "=", self.bob.id)], {"function": {}})
+        self.assertFalse(web["records"][0]["function"])
+
+    def test_sharing_unmasks_for_that_recipient_only(self):
+        """Once Alice shares demographics with North, North sees them; South still does not."""
+        self.alice._vrm_set_preference(self.franchise_north, "service", "demographics", True)
+        self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")
+        self.assertFalse(self._read(self.user_north)[self.bob.id]["function"])
+        self.user_north.vrm_recipient_id = self.franchise_south
+        self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
+
+    def test_access_log_for_recipient_outside_company(self):
+        """What a franchise account is shown is logged; company staff reads are not."""
+        self.partners.with_user(self.user_north).with_context(vrm_reference="SR-2026-000123").read(
+            ["phone", "function"]
+        )
+        logs = self.env["vrm.access.log"].search([("user_id", "=", self.user_north.id)])
+        self.assertEqual(set(logs.mapped("category_id.code")), {"contact"})
+        self.assertEqual(logs.partner_id, self.partners)
+        self.assertEqual(set(logs.mapped("reference")), {"SR-2026-000123"})
+        self._read(self.user_internal)
+        self.assertFalse(self.env["vrm.access.log"].search([("user_id", "=", self.user_internal.id)]))
+
+    def test_internal_user_and_privacy_officer(self):
+        """Company staff see what the company may use; privacy officers and sudo see all."""
+        rows = self._read(self.user_internal)
+        self.assertEqual(rows[self.alice.id]["email"], "alice@example.com")
+        self.assertFalse(rows[self.alice.id]["function"])
+        self.assertEqual(self._read(self.user_officer)[self.alice.id]["function"], "Engineer")
+        sudo_rows = self.partners.with_user(self.user_internal).sudo().read(["function"])
+        self.assertIn("Engineer", [r["function"] for r in sudo_rows])
+        # colleagues are never masked
+        colleague = self.user_officer.partner_id
+        colleague.function = "Privacy Officer"
+        (row,) = colleague.with_user(self.user_internal).read(["function"])
+        self.assertEqual(row["function"], "Privacy Officer")
+
+    def test_export_is_masked(self):
+        """List export shows the masked values too."""
+        Partner = self.env["res.partner"].with_user(self.user_north)
+        partners = Partner.browse(self.partners.ids).with_context(vrm_purpose="marketing")
+        rows = partners.export_data(["name", "phone", "function"])["datas"]
+        by_name = {row[0]: row for row in rows}
+        self.assertEqual(by_name["Alice Example"][1], f"+44 {MASK * 4} {MASK * 2}12")
+        self.assertEqual(by_name["Alice Example"][2], "")
+        self.alice._vrm_set_preference(self.franchise_north, "marketing", "contact", True)
+        rows = partners.export_data(["name", "phone"])["datas"]
+        self.assertEqual({r[0]: r[1] for r in rows}["Alice Example"], "+44 7911 123412")
+
+    def test_search_by_hidden_value_finds_nothing(self):
+        """Searching by a value the user may not see does not find the customer."""
+        Partner = self.env["res.partner"].with_user(self.user_north)
+        self.assertFalse(Partner.search([("function", "=", "Engineer")]))
+        self.assertFalse(Partner.with_context(vrm_purpose="marketing").search([("email", "=", "alice@example.com")]))
+        self.assertEqual(Partner.search([("email", "=", "alice@example.com")]), self.alice)
+        self.alice._vrm_set_preference(self.franchise_north, "service", "demographics", True)
+        self.assertEqual(Partner.search([("function", "=", "Engineer")]), self.alice)
+        self.assertEqual(self.env["res.partner"].search([("function", "=", "Teacher")]), self.bob)
+
+
+@tagged("post_install", "-at_install")
+class TestEnforcementJsonRpc(HttpCase):
+    def test_json_rpc_read_is_masked(self):
+        """JSON-RPC read and search_read of a franchise account return masked values."""
+        recipient = self.env["vrm.recipient"].create({"name": "Glass Repair East", "recipient_type": "franchise"})
+        user = new_test_user(self.env, login="vrm_east", groups="base.group_user")
+        user.vrm_recipient_id = recipient
+        partner = self.env["res.partner"].create(
+            {"name": "Carol Example", "phone": "+44 7911 123456", "function": "Nurse"}
+        )
+        self.authenticate("vrm_east", "vrm_east")
+        for method, args in (
+            ("read", [[partner.id], ["phone", "function"]]),
+            ("search_read", [[("id", "=", partner.id)], ["phone", "function"]]),
+        ):
+            (row,) = self.make_jsonrpc_request(
+                "/web/dataset/call_kw",
+                {
+                    "model": "res.partner",
+                    "method": method,
+                    "args": args,
+                    "kwargs": {"context": {"vrm_purpose": "marketing"}},
+                },
+            )
+            self.assertEqual(row["phone"], f"+44 {MASK * 4} {MASK * 2}56")
+            self.assertFalse(row["function"])
