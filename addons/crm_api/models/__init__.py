@@ -6,3 +6,4 @@ from . import crm_api_webhook
 from . import crm_api_webhook_delivery
 from . import fastapi_endpoint
 from . import res_partner
+from . import loyalty_card

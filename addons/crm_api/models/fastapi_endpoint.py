@@ -6,7 +6,7 @@ from starlette.routing import Mount
 from odoo import fields, models
 
 from ..errors import exception_handlers
-from ..routers import meta, vrm, webhooks
+from ..routers import loyalty, meta, vrm, webhooks
 
 APP_CODE = "crm_api"
 
@@ -18,7 +18,7 @@ class FastapiEndpoint(models.Model):
 
     def _get_fastapi_routers(self):
         if self.app == APP_CODE:
-            return [meta.router, vrm.router, webhooks.router]
+            return [meta.router, loyalty.router, vrm.router, webhooks.router]
         return super()._get_fastapi_routers()
 
     def _prepare_fastapi_app_params(self):
@@ -27,6 +27,7 @@ class FastapiEndpoint(models.Model):
             params["version"] = "1.0.0"
             params["openapi_tags"] = [
                 {"name": "account", "description": "The API key's user."},
+                {"name": "loyalty", "description": "Posting, members, statements, vouchers, redemption."},
                 {"name": "data sharing", "description": "The customer's sharing choices, receipts, exports."},
                 {"name": "webhooks", "description": "Signed event notifications (API managers)."},
             ]

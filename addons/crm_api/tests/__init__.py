@@ -2,5 +2,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import test_auth
 from . import test_framework
+from . import test_loyalty
 from . import test_vrm
 from . import test_webhooks

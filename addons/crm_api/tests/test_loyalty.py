@@ -1,0 +1,153 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import json
+
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.crm_loyalty.tests.common import create_ba_programme
+
+from .common import ApiCase
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyApi(ApiCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.program = create_ba_programme(cls.env)
+        cls.currency = cls.program.currency_id.name
+        cls.till = new_test_user(
+            cls.env, login="api_till", name="Till 42", groups="base.group_user,crm_loyalty.group_loyalty_user"
+        )
+        cls.till_key = cls._make_key(cls.till)
+        cls.card = cls.env["loyalty.card"].create(
+            {"program_id": cls.program.id, "partner_id": cls.customer.partner_id.id}
+        )
+        cls.other = new_test_user(cls.env, login="api_other_member", groups="base.group_portal")
+        cls.other_key = cls._make_key(cls.other)
+        cls.other_card = cls.env["loyalty.card"].create(
+            {"program_id": cls.program.id, "partner_id": cls.other.partner_id.id}
+        )
+
+    def _purchase(self, ref, amount=100.0, key=None, idem=None, **extra):
+        payload = {
+            "member": self.card.member_number,
+            "amount": amount,
+            "currency": self.currency,
+            "channel": "store",
+            "external_ref": ref,
+            "source": "till-42",
+            **extra,
+        }
+        return self.api("POST", "/loyalty/postings", key=key or self.till_key, json=payload, idem=idem)
+
+    def test_post_purchase_and_refund(self):
+        """A till posts a purchase (points awarded) and its refund (points reversed)."""
+        response = self._purchase("R-1", 120.0)
+        self.assertEqual(response.status_code, 200, response.text)
+        result = response.json()
+        self.assertEqual(result["member_number"], self.card.member_number)
+        self.assertEqual((result["qualifying_points"], result["spendable_points"], result["balance"]), (120, 120, 120))
+        self.assertEqual(result["tier"], "Blue")
+        self.assertFalse(result["replayed"])
+        refund = self._purchase("RF-1", 120.0, kind="refund", original_ref="R-1", channel=None).json()
+        self.assertEqual(refund["balance"], 0)
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.points, 0)
+
+    def test_posting_is_idempotent_twice_over(self):
+        """Same Idempotency-Key: stored response; new key but same till reference: the addon's replay."""
+        first = self._purchase("R-2", 50.0, idem="till-42-R-2").json()
+        again = self._purchase("R-2", 50.0, idem="till-42-R-2")
+        self.assertEqual(again.headers["Idempotency-Replayed"], "true")
+        self.assertEqual(again.json(), first)
+        other_key = self._purchase("R-2", 50.0).json()
+        self.assertTrue(other_key["replayed"])
+        self.assertEqual(other_key["posting_id"], first["posting_id"])
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.points, 50)
+
+    def test_posting_refusals_are_problems(self):
+        """Business refusals keep the addon's message; nothing is posted."""
+        self.assertProblem(self._purchase("R-3", 10.0, channel="moon"), 422, "Unknown channel")
+        self.assertProblem(self._purchase("R-4", 10.0, currency="XXX"), 422, "earns points in")
+        self.assertProblem(self._purchase("R-5", 10.0, member="NOPE-1"), 422, "No loyalty member")
+        self.assertProblem(self._purchase("R-6", -5.0), 422)
+        self.assertFalse(self.env["crm.loyalty.posting"].search([("source", "=", "till-42")]))
+
+    def test_customer_cannot_post(self):
+        """A customer's key cannot post purchases to their own card."""
+        self.assertProblem(self._purchase("R-7", 10.0, key=self.customer_key), 403)
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.points, 0)
+
+    def test_member_lookup_and_statement(self):
+        """Staff look a member up by member number or card code; the statement pages the ledger."""
+        for i in range(3):
+            self._purchase(f"S-{i}", 10.0 * (i + 1))
+        summary = self.api("GET", f"/loyalty/members/{self.card.member_number}", key=self.till_key).json()
+        self.assertEqual((summary["balance"], summary["tier"], summary["next_tier"]), (60, "Blue", "Bronze"))
+        self.assertEqual(summary["tier_points"], 60)
+        by_code = self.api("GET", f"/loyalty/members/{self.card.code}", key=self.till_key).json()
+        self.assertEqual(by_code["card_id"], self.card.id)
+        page = self.api(
+            "GET", f"/loyalty/members/{self.card.member_number}/statement?limit=2", key=self.till_key
+        ).json()
+        self.assertEqual(page["total"], 3)
+        self.assertEqual([row["issued"] for row in page["items"]], [30, 20])
+        self.assertProblem(self.api("GET", "/loyalty/members/NOPE", key=self.till_key), 404)
+
+    def test_customer_sees_only_own_membership(self):
+        """A customer key reads its own memberships and statement, not anyone else's."""
+        self._purchase("C-1", 40.0)
+        mine = self.api("GET", "/loyalty/me", key=self.customer_key).json()
+        self.assertEqual([(m["card_id"], m["balance"]) for m in mine], [(self.card.id, 40)])
+        statement = self.api("GET", f"/loyalty/me/{self.card.id}/statement", key=self.customer_key).json()
+        self.assertEqual(statement["total"], 1)
+        self.assertProblem(self.api("GET", f"/loyalty/me/{self.card.id}/statement", key=self.other_key), 404)
+        self.assertProblem(
+            self.api("GET", f"/loyalty/members/{self.other_card.member_number}", key=self.customer_key), 403
+        )
+
+    def test_redeem(self):
+        """A till redeems points; more than the balance is refused; a customer key cannot redeem."""
+        self._purchase("P-1", 100.0)
+        path = f"/loyalty/members/{self.card.member_number}/redemptions"
+        result = self.api("POST", path, key=self.till_key, json={"points": 30, "description": "Coffee"}).json()
+        self.assertEqual(result["balance"], 70)
+        self.assertProblem(
+            self.api("POST", path, key=self.till_key, json={"points": 500, "description": "TV"}), 422, "Not enough"
+        )
+        self.assertProblem(self.api("POST", path, key=self.customer_key, json={"points": 10, "description": "Me"}), 403)
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.points, 70)
+
+    def test_vouchers(self):
+        """Vouchers issued from the membership are listed for staff and for the member."""
+        voucher = self.env["loyalty.card"].create(
+            {
+                "program_id": self.program.crm_voucher_program_id.id,
+                "partner_id": self.customer.partner_id.id,
+                "points": 1.5,
+                "crm_source_card_id": self.card.id,
+            }
+        )
+        staff = self.api("GET", f"/loyalty/members/{self.card.member_number}/vouchers", key=self.till_key).json()
+        self.assertEqual([(v["code"], v["value"]) for v in staff], [(voucher.code, 1.5)])
+        mine = self.api("GET", f"/loyalty/me/{self.card.id}/vouchers", key=self.customer_key).json()
+        self.assertEqual([v["id"] for v in mine], [voucher.id])
+
+    def test_tier_change_emits_webhook(self):
+        """Reaching Bronze queues a tier.changed delivery for subscribers."""
+        self.env["crm.api.webhook"].create(
+            {
+                "name": "CRM",
+                "url": "http://127.0.0.1:9/crm",
+                "event_ids": [(6, 0, self.env.ref("crm_api.webhook_event_tier_changed").ids)],
+            }
+        )
+        self._purchase("BIG-1", 4000.0)
+        delivery = self.env["crm.api.webhook.delivery"].search([("event", "=", "tier.changed")])
+        self.assertEqual(len(delivery), 1)
+        data = json.loads(delivery.payload)["data"]
+        self.assertEqual((data["from_tier"], data["to_tier"], data["card_id"]), ("Blue", "Bronze", self.card.id))
