@@ -33,7 +33,8 @@ ours = {p.parent.name: ast.literal_eval(p.read_text()) for p in pathlib.Path(sys
 print(",".join(sorted({d for m in ours.values() for d in m.get("depends", []) if d not in ours})))
 PY
 )
-    key=$( (echo "$deps"; echo "$ODOO_SRC"; cat "$ODOO_SRC/odoo/release.py") | sha1sum | cut -c1-10)
+    # The checkout is part of the key: two clones on one server never share (or rebuild) a template.
+    key=$( (echo "$deps"; echo "$ODOO_SRC"; echo "$ROOT"; cat "$ODOO_SRC/odoo/release.py") | sha1sum | cut -c1-10)
     tmpl="crm_tmpl_$key"
     (
         flock 9
@@ -45,7 +46,7 @@ PY
                 || die "Building the template database failed: see var/log/$tmpl.log."
             touch "$VAR/$tmpl.ok"
         fi
-    ) 9>"$VAR/template.lock"
+    ) 9>"$VAR/template.lock" || exit 1
     echo "$tmpl"
 }
 
