@@ -9,6 +9,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.vrm_rights_request import RECTIFIABLE
+
 
 class VrmPortal(CustomerPortal):
     def _vrm_request_meta(self):
@@ -23,10 +25,19 @@ class VrmPortal(CustomerPortal):
         partner_sudo = request.env.user.partner_id.sudo()
         events_sudo = request.env["vrm.consent.event"].sudo().search([("partner_id", "=", partner_sudo.id)], limit=50)
         logs_sudo = request.env["vrm.access.log"].sudo().search([("partner_id", "=", partner_sudo.id)], limit=50)
+        requests_sudo = (
+            request.env["vrm.rights.request"].sudo().search([("partner_id", "=", partner_sudo.id)], limit=20)
+        )
+        fields_info = partner_sudo.fields_get(RECTIFIABLE, ["string"])
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "vrm_data_sharing",
+                "partner": partner_sudo,
+                "rectifiable": RECTIFIABLE,
+                "field_labels": {k: v["string"] for k, v in fields_info.items()},
+                "rights_requests": requests_sudo,
+                "rights_error": kw.get("rights_error"),
                 "cards": partner_sudo._vrm_portal_matrix(),
                 "events": events_sudo,
                 "access_texts": logs_sudo._vrm_portal_text(),
@@ -68,5 +79,38 @@ class VrmPortal(CustomerPortal):
                     "Content-Disposition",
                     f'attachment; filename="consent-receipt-{event_sudo.receipt_uuid}.json"',
                 ),
+            ],
+        )
+
+    @http.route("/my/data-sharing/request", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_data_sharing_request(self, request_type=None, **kw):
+        """File a rights request for the logged-in customer."""
+        partner_sudo = request.env.user.partner_id.sudo()
+        try:
+            request.env["vrm.rights.request"].sudo()._vrm_submit(partner_sudo, request_type, kw)
+        except UserError as error:
+            return self.portal_my_data_sharing(rights_error=str(error))
+        return request.redirect("/my/data-sharing#vrm-rights")
+
+    @http.route(
+        "/my/data-sharing/request/<int:request_id>/file/<int:attachment_id>",
+        type="http",
+        auth="user",
+    )
+    def portal_my_data_sharing_file(self, request_id, attachment_id, **kw):
+        """Download an export file of one of the customer's own requests."""
+        request_sudo = (
+            request.env["vrm.rights.request"]
+            .sudo()
+            .search([("id", "=", request_id), ("partner_id", "=", request.env.user.partner_id.id)])
+        )
+        attachment_sudo = request_sudo.attachment_ids.filtered(lambda a: a.id == attachment_id)
+        if not attachment_sudo:
+            raise request.not_found()
+        return request.make_response(
+            attachment_sudo.raw,
+            headers=[
+                ("Content-Type", attachment_sudo.mimetype),
+                ("Content-Disposition", f'attachment; filename="{attachment_sudo.name}"'),
             ],
         )

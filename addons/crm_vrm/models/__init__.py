@@ -9,3 +9,4 @@ from . import vrm_consent_event
 from . import vrm_access_log
 from . import res_partner
 from . import res_users
+from . import vrm_rights_request

@@ -370,21 +370,37 @@ class ResPartner(models.Model):
 
     def _vrm_anonymize(self):
         """Erase this customer's identifying data; keep statistics and the pseudonymous history."""
-        for partner in self.sudo():
+        for partner in self.sudo().with_context(tracking_disable=True, mail_notrack=True):
             emails = {e for e in (partner.email_normalized,) if e}
             numbers = partner._vrm_sanitized_numbers()
             partner._vrm_subject_ref()
             messages = (
-                self.env["mail.message"].sudo().search([("model", "=", "res.partner"), ("res_id", "=", partner.id)])
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [
+                        "|",
+                        "&",
+                        ("model", "=", "res.partner"),
+                        ("res_id", "=", partner.id),
+                        ("author_id", "=", partner.id),
+                    ]
+                )
             )
             messages.attachment_ids.unlink()
-            messages.write({"body": "", "subject": False, "email_from": False})
+            messages.tracking_value_ids.unlink()
+            self.env["mail.mail"].sudo().search([("mail_message_id", "in", messages.ids)]).unlink()
+            messages.write({"body": "", "subject": False, "email_from": False, "reply_to": False})
+            messages.filtered(lambda m, p=partner: m.model == p._name and m.res_id == p.id).write(
+                {"record_name": False}
+            )
             self.env["ir.attachment"].sudo().search(
                 [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
             ).unlink()
+            pseudonym = self.env._("Erased customer %(ref)s", ref=partner.vrm_subject_ref[:8])
             partner.write(
                 {
-                    "name": self.env._("Erased customer %(ref)s", ref=partner.vrm_subject_ref[:8]),
+                    "name": pseudonym,
                     "email": False,
                     "phone": False,
                     "mobile": False,
@@ -393,18 +409,36 @@ class ResPartner(models.Model):
                     "zip": False,
                     "city": False,
                     "state_id": False,
+                    "title": False,
                     "function": False,
                     "website": False,
                     "vat": False,
+                    "company_registry": False,
+                    "company_name": False,
                     "comment": False,
                     "ref": False,
+                    "barcode": False,
+                    "partner_latitude": 0.0,
+                    "partner_longitude": 0.0,
                     "image_1920": False,
                 }
             )
+            for user in partner.with_context(active_test=False).user_ids:
+                user.write(
+                    {
+                        "login": f"erased-{partner.vrm_subject_ref}",
+                        "signature": False,
+                        "active": False,
+                    }
+                )
             if emails:
-                self.env["mail.blacklist"].sudo().search([("email", "in", list(emails))]).unlink()
+                self.env["mail.blacklist"].sudo().with_context(active_test=False).search(
+                    [("email", "in", list(emails))]
+                ).unlink()
             if numbers:
-                self.env["phone.blacklist"].sudo().search([("number", "in", list(numbers))]).unlink()
+                self.env["phone.blacklist"].sudo().with_context(active_test=False).search(
+                    [("number", "in", list(numbers))]
+                ).unlink()
             # consent history stays (immutable) but loses what identified the subject's device
             self.env["vrm.consent.event"].flush_model()
             self.env.cr.execute(

@@ -7,3 +7,4 @@ from . import test_consent_events
 from . import test_tour
 from . import test_portal
 from . import test_enforcement
+from . import test_rights
