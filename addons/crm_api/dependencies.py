@@ -163,3 +163,15 @@ async def idempotency(
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
+
+
+async def reject_nul(request: Request) -> None:
+    """Refuse NUL characters anywhere in the request: PostgreSQL cannot store them in text."""
+    body = await request.body()
+    if (
+        "\x00" in request.scope.get("path", "")
+        or any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items())
+        or b"\x00" in body
+        or b"\\u0000" in body
+    ):
+        raise ApiProblem(400, "The request contains a NUL character.")

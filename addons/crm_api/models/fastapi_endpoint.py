@@ -1,10 +1,11 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from starlette.routing import Mount
 
 from odoo import fields, models
 
+from ..dependencies import reject_nul
 from ..errors import exception_handlers
 from ..routers import loyalty, meta, vrm, webhooks
 
@@ -32,6 +33,12 @@ class FastapiEndpoint(models.Model):
                 {"name": "webhooks", "description": "Signed event notifications (API managers)."},
             ]
         return params
+
+    def _get_fastapi_app_dependencies(self):
+        dependencies = super()._get_fastapi_app_dependencies()
+        if self.app == APP_CODE:
+            dependencies.append(Depends(reject_nul))
+        return dependencies
 
     def _get_app(self):
         app = super()._get_app()

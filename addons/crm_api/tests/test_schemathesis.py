@@ -1,0 +1,57 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Schema-driven testing: schemathesis generates requests from the served OpenAPI document and
+checks every response (no 5xx, documented status and content type, body matching the schema)."""
+
+import os
+
+from hypothesis import HealthCheck, Phase, given, settings
+
+from odoo.tests import tagged
+
+from .common import API, ApiCase
+
+# Cases per operation; `make test` keeps it bounded, CRM_API_FUZZ_EXAMPLES=100 for a longer run.
+EXAMPLES = int(os.environ.get("CRM_API_FUZZ_EXAMPLES", "30"))
+
+
+@tagged("post_install", "-at_install")
+class TestSchemathesis(ApiCase):
+    def test_openapi_fuzz(self):
+        """Every operation, as an internal API manager: zero server errors, responses match the schema."""
+        import schemathesis
+        from schemathesis import experimental
+        from schemathesis.checks import not_a_server_error
+        from schemathesis.specs.openapi.checks import (
+            content_type_conformance,
+            response_schema_conformance,
+            status_code_conformance,
+        )
+
+        experimental.OPEN_API_3_1.enable()
+        doc = self.opener.get(self.base_url() + API + "/openapi.json", timeout=60).json()
+        schema = schemathesis.from_dict(doc, base_url=self.base_url() + API)
+        checks = (not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance)
+        headers = {"Authorization": f"Bearer {self.manager_key}"}
+        operations = [result.ok() for result in schema.get_all_operations()]
+        self.assertGreater(len(operations), 15)
+        calls = {"n": 0}
+        for operation in operations:
+
+            @settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=operation.as_strategy())
+            def fuzz(case):
+                response = case.call(headers=headers, timeout=60)
+                calls["n"] += 1
+                case.validate_response(response, checks=checks)
+
+            with self.subTest(operation=operation.verbose_name):
+                fuzz()
+        self.assertGreater(calls["n"], len(operations))
