@@ -163,28 +163,16 @@ class ResPartner(models.Model):
 
     @api.model
     def _vrm_log_access(self, recipient, purpose_code, shown, reference=None):
-        """Insert one access-log row per (partner id, category code) of shown, in one statement."""
-        purpose = self.env["vrm.purpose"]._vrm_get(purpose_code)
-        categories = {
-            c.code: c.id
-            for c in self.env["vrm.data.category"].sudo().search([("code", "in", list({code for _pid, code in shown}))])
-        }
-        self.env.cr.execute(
-            """
-            INSERT INTO vrm_access_log
-                   (log_date, partner_id, recipient_id, user_id, category_id, purpose_id, reference)
-            SELECT now() at time zone 'UTC', pid, %s, %s, cid, %s, %s
-              FROM unnest(%s::int[], %s::int[]) AS t(pid, cid)
-            """,
-            [
-                recipient.id,
-                self.env.uid,
-                purpose.id,
-                reference,
-                [pid for pid, _code in shown],
-                [categories[code] for _pid, code in shown],
-            ],
-        )
+        """Queue one access-log row per (partner id, category code) of shown; the queue is
+        written in one INSERT when the transaction commits (or the log is searched)."""
+        if not shown:
+            return
+        rule = self.env["vrm.data.category"]._vrm_rule
+        ids = {code: rule(purpose_code, code)[:2] for code in {code for _pid, code in shown}}
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        rows = [(now, pid, recipient.id, uid, ids[code][1], ids[code][0], reference) for pid, code in shown]
+        self.env["vrm.access.log"]._vrm_queue(rows)
 
     # changing choices -------------------------------------------------------------------------
 
@@ -581,16 +569,54 @@ class ResPartner(models.Model):
         return {row[0] for row in self.env.cr.fetchall()}
 
     def _vrm_hidden(self, recipient, purpose_code, restricted):
-        """{partner id: set of category codes hidden from recipient} for the partners of self."""
+        """{partner id: set of category codes hidden from recipient} for the partners of self
+        (one query for every category; exempt partners are never hidden)."""
         ids = [pid for pid in self.ids if isinstance(pid, int)]
         if not ids or not restricted:
             return {}
-        candidates = self.browse(set(ids) - self._vrm_exempt_ids(ids)).sudo()
+        rule = self.env["vrm.data.category"]._vrm_rule
+        code_of = {rule(purpose_code, code)[1]: code for code in restricted}
+        purpose_id = rule(purpose_code, next(iter(restricted)))[0]
+        self.env["vrm.preference"].flush_model()
+        # the choices that apply, plus a marker row (category NULL) for exempt partners
+        self.env.cr.execute(
+            """
+            SELECT partner_id, category_id, recipient_id IS NOT NULL, allowed
+              FROM vrm_preference
+             WHERE partner_id = ANY(%(ids)s) AND purpose_id = %(purpose)s
+               AND category_id = ANY(%(cat_ids)s)
+               AND (recipient_id = %(recipient)s
+                    OR (recipient_id IS NULL AND recipient_type = %(rtype)s))
+            UNION ALL
+            SELECT partner_id, NULL, TRUE, TRUE FROM res_users
+             WHERE partner_id = ANY(%(ids)s) AND NOT share
+            UNION ALL
+            SELECT partner_id, NULL, TRUE, TRUE FROM res_company
+             WHERE partner_id = ANY(%(ids)s)
+            """,
+            {
+                "ids": ids,
+                "cat_ids": list(code_of),
+                "recipient": recipient.id,
+                "rtype": recipient.recipient_type,
+                "purpose": purpose_id,
+            },
+        )
+        exempt = {self.env.user.partner_id.id}
+        own, grouped = {}, {}
+        for pid, cat_id, specific, allowed in self.env.cr.fetchall():
+            if cat_id is None:
+                exempt.add(pid)
+            else:
+                (own if specific else grouped)[pid, code_of[cat_id]] = allowed
         hidden = {}
-        for code in restricted:
-            allowed = candidates._vrm_filter_allowed(recipient, purpose_code, code)
-            for pid in (candidates - allowed).ids:
-                hidden.setdefault(pid, set()).add(code)
+        for pid in ids:
+            if pid in exempt:
+                continue
+            for code in restricted:
+                key = (pid, code)
+                if not own.get(key, grouped.get(key, False)):
+                    hidden.setdefault(pid, set()).add(code)
         return hidden
 
     def _read_format(self, fnames, load="_classic_read"):
@@ -646,13 +672,14 @@ class ResPartner(models.Model):
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
         """A customer is not found by a value the user may not see."""
-        enforcement = self._vrm_enforcement() if domain else None
+        field_map = self.env["vrm.data.category"]._vrm_field_map(self._name) if domain else {}
+        fnames = {
+            leaf[0].split(".")[0]
+            for leaf in (domain if field_map else [])
+            if expression.is_leaf(leaf) and isinstance(leaf[0], str)
+        } & set(field_map)
+        enforcement = self._vrm_enforcement() if fnames else None
         if enforcement:
-            fnames = {
-                leaf[0].split(".")[0]
-                for leaf in expression.normalize_domain(domain)
-                if expression.is_leaf(leaf) and isinstance(leaf[0], str)
-            }
             restricted = self._vrm_restricted_categories(enforcement[1], fnames)
             for code in restricted:
                 domain = expression.AND([domain, self._vrm_visible_domain(enforcement[0], enforcement[1], code)])

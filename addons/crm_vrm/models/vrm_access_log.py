@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class VrmAccessLog(models.Model):
@@ -21,6 +21,39 @@ class VrmAccessLog(models.Model):
     category_id = fields.Many2one(comodel_name="vrm.data.category", ondelete="cascade")
     purpose_id = fields.Many2one(comodel_name="vrm.purpose", ondelete="cascade")
     reference = fields.Char(help="What the data was shown for, e.g. a service request reference.")
+
+    @api.model
+    def _vrm_queue(self, rows):
+        """Queue rows (log_date, partner, recipient, user, category, purpose, reference)."""
+        cr = self.env.cr
+        queue = cr.precommit.data.get("vrm.access.log")
+        if queue is None:
+            queue = cr.precommit.data["vrm.access.log"] = []
+            cr.precommit.add(self._vrm_flush_queue)
+        queue.extend(rows)
+
+    @api.model
+    def _vrm_flush_queue(self):
+        """Write the queued rows in one statement."""
+        queue = self.env.cr.precommit.data.pop("vrm.access.log", None)
+        if not queue:
+            return
+        columns = list(zip(*queue, strict=True))
+        self.env.cr.execute(
+            """
+            INSERT INTO vrm_access_log
+                   (log_date, partner_id, recipient_id, user_id, category_id, purpose_id, reference)
+            SELECT * FROM unnest(%s::timestamp[], %s::int[], %s::int[], %s::int[], %s::int[],
+                                 %s::int[], %s::varchar[])
+            """,
+            [list(c) for c in columns],
+        )
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """Write what is queued before looking the log up."""
+        self._vrm_flush_queue()
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     def _vrm_portal_text(self):
         """One plain sentence per row, as shown to the customer."""

@@ -1,0 +1,134 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm_vrm: consent-enforced partner reads for a franchise account against the same reads without
+enforcement, in the same run (issue 5, point 11), and the cost of the access log per read."""
+
+# The benchmark database is throw-away: committing between phases is intended.
+# pylint: disable=invalid-commit
+
+import random
+import statistics
+import time
+
+SCALES = {"small": {"customers": 2000, "rounds": 15}, "full": {"customers": 20000, "rounds": 40}}
+PAGE = 80  # a list view page
+FIELDS = ["name", "email", "phone", "mobile", "street", "city", "zip", "function", "partner_latitude"]
+
+
+def _setup(env, n):
+    rnd = random.Random(5)
+    partners = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench Customer {i}",
+                "email": f"bench{i}@example.com",
+                "phone": f"+44 7911 {100000 + i:06d}",
+                "street": f"{i} Bench Road",
+                "city": "Leeds",
+                "zip": "LS1 1AA",
+                "function": rnd.choice(["Engineer", "Teacher", "Nurse", False]),
+                "partner_latitude": 53.8,
+            }
+            for i in range(n)
+        ]
+    )
+    recipient = env["vrm.recipient"].create({"name": "Bench Franchise", "recipient_type": "franchise"})
+    purpose = env.ref("crm_vrm.purpose_service")
+    categories = [env.ref("crm_vrm.category_demographics"), env.ref("crm_vrm.category_location")]
+    # a third of the customers share demographics or location with every franchise or this one
+    env["vrm.preference"].create(
+        [
+            {
+                "partner_id": p.id,
+                "recipient_type": "franchise",
+                "recipient_id": recipient.id if i % 2 else False,
+                "purpose_id": purpose.id,
+                "category_id": rnd.choice(categories).id,
+                "allowed": True,
+            }
+            for i, p in enumerate(partners)
+            if i % 3 == 0
+        ]
+    )
+    user = env["res.users"].create(
+        {
+            "name": "Bench Franchise Desk",
+            "login": "bench_vrm_franchise",
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
+    user.vrm_recipient_id = recipient
+    env.cr.commit()
+    # what autovacuum does on a live database: planner statistics for the new rows
+    env.cr.execute("ANALYZE res_partner, vrm_preference")
+    return partners, user, recipient
+
+
+def _time_reads(env, pages, user, context):
+    """Seconds to read every page once as user, the customers' cache cleared before each page
+    (the user's own record stays cached, as it is in a request after authentication)."""
+    total = 0.0
+    for ids in pages:
+        env["res.partner"].invalidate_model()
+        env["vrm.preference"].invalidate_model()
+        records = env["res.partner"].with_user(user).with_context(**context).browse(ids)
+        t0 = time.perf_counter()
+        records.read(FIELDS)
+        total += time.perf_counter() - t0
+    return total
+
+
+def run(env, ctx):
+    """Return the rows of the benchmark."""
+    scale = SCALES[ctx.scale]
+    partners, user, recipient = _setup(env, scale["customers"])
+    ids = partners.ids
+    pages = [ids[i : i + PAGE] for i in range(0, len(ids), PAGE)][:25]
+    enforced, plain, logged_rows = [], [], 0
+    log_count = env["vrm.access.log"].search_count
+    before = log_count([])
+    for _round in range(scale["rounds"]):
+        # alternate to share the machine's noise between both sides
+        plain.append(_time_reads(env, pages, user, {"vrm_no_enforcement": True}))
+        enforced.append(_time_reads(env, pages, user, {}))
+    logged_rows = log_count([]) - before
+    env.cr.rollback()
+    plain_s, enforced_s = statistics.median(plain), statistics.median(enforced)
+    ratio = enforced_s / plain_s
+    reads = len(pages)
+    # the access log alone: the same batched insert the enforced read makes
+    shown = [(pid, code) for pid in pages[0] for code in ("contact", "address")]
+    t0 = time.perf_counter()
+    for _i in range(reads):
+        env["res.partner"]._vrm_log_access(recipient, "service", shown, "SR-BENCH")
+        env["vrm.access.log"]._vrm_flush_queue()
+    log_ms = (time.perf_counter() - t0) * 1000 / reads
+    env.cr.rollback()
+    return [
+        {
+            "name": f"enforced / plain read time, {PAGE} customers per read",
+            "value": round(ratio, 3),
+            "unit": "ratio",
+            "goal": "<= 1.10",
+            "met": ratio <= 1.10,
+            "note": f"median of {scale['rounds']} rounds of {reads} reads of {len(FIELDS)} fields, "
+            f"{scale['customers']} customers; plain {plain_s * 1000 / reads:.2f} ms/read, "
+            f"enforced {enforced_s * 1000 / reads:.2f} ms/read",
+        },
+        {
+            "name": "enforced read of a page, per read",
+            "value": round(enforced_s * 1000 / reads, 2),
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": "includes masking and queueing the access-log rows (written at commit)",
+        },
+        {
+            "name": f"access log insert per read ({len(shown)} rows)",
+            "value": round(log_ms, 3),
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": f"queue + one batched INSERT (done at commit); {logged_rows} rows logged by the enforced reads",
+        },
+    ]
