@@ -20,7 +20,7 @@
         "views/portal_templates.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/crm_loyalty_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "crm_loyalty/static/tests/tours/**/*",

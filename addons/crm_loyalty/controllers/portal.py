@@ -16,13 +16,17 @@ class CrmLoyaltyPortal(CustomerPortal):
         domain = [
             ("partner_id", "=", request.env.user.partner_id.id),
             ("program_id.program_type", "=", "loyalty"),
-            ("program_id.crm_tier_ids", "!=", False),
         ]
         if card_id is not None:
             domain.append(("id", "=", int(card_id)))
         return request.env["loyalty.card"].sudo().search(domain)
 
-    @route(["/my/loyalty", "/my/loyalty/<int:card_id>"], type="http", auth="user")
+    @route(
+        ["/my/loyalty", "/my/loyalty/<int:card_id>", "/my/loyalty/<int:card_id>/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
     def portal_my_loyalty(self, card_id=None, page=1, **kw):
         """My loyalty: tier badge, progress to the next tier, balance, expiring points, statement, vouchers."""
         cards_sudo = self._crm_loyalty_cards_sudo()
@@ -36,7 +40,7 @@ class CrmLoyaltyPortal(CustomerPortal):
             pager = portal_pager(url=f"/my/loyalty/{card_sudo.id}", total=total, page=int(page), step=STATEMENT_STEP)
             summary = card_sudo._crm_member_summary()
             next_tier = card_sudo.crm_next_tier_id
-            progress = 100
+            progress = 100 if card_sudo.tier_id else 0
             if next_tier and next_tier.qualify_points:
                 progress = min(int(summary["tier_points"] * 100 / next_tier.qualify_points), 100)
             vouchers_sudo = (

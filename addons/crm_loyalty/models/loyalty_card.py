@@ -150,7 +150,7 @@ class LoyaltyCard(models.Model):
             cards = self.filtered(lambda c, p=program: c.program_id == p)
             start, end = program._crm_period_bounds(day)
             self.env.cr.execute(
-                """SELECT card_id, SUM(qualifying_points) FROM loyalty_history
+                """SELECT card_id, COALESCE(SUM(qualifying_points), 0) FROM loyalty_history
                     WHERE card_id IN %s AND earned_date BETWEEN %s AND %s GROUP BY card_id""",
                 [tuple(cards.ids), start, end],
             )
@@ -405,10 +405,7 @@ class LoyaltyCard(models.Model):
         if not partner:
             return False
         recipient = self.env.ref("crm_vrm.recipient_company", raise_if_not_found=False)
-        if recipient is None or not hasattr(partner, "_vrm_allows"):
-            # crm_vrm's register not installed yet: membership notices rest on the contract
-            return True
-        return partner._vrm_allows(recipient, "service", "contact")
+        return bool(recipient) and partner._vrm_allows(recipient, "service", "contact")
 
     def _crm_sms_number(self, partner):
         """The partner's mobile in E.164 when it is valid and not blacklisted, else False."""

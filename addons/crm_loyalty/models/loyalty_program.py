@@ -13,6 +13,13 @@ from odoo.tools import split_every
 _logger = logging.getLogger(__name__)
 
 VOUCHER_INTERVALS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+BA_TIERS = [
+    ("Blue", 1, 0, 0, 1.0, "#1f3b73", False),
+    ("Bronze", 2, 3500, 3000, 1.25, "#a0522d", False),
+    ("Silver", 3, 7500, 6500, 1.5, "#8a8d91", False),
+    ("Gold", 4, 20000, 15000, 2.0, "#c9a227", False),
+    ("Premier", 5, 0, 0, 3.0, "#111111", True),
+]
 
 
 class LoyaltyProgram(models.Model):
@@ -239,3 +246,166 @@ class LoyaltyProgram(models.Model):
         today = fields.Date.context_today(self)
         for program in self.search([("crm_voucher_program_id", "!=", False), ("crm_voucher_next_date", "<=", today)]):
             program._crm_run_vouchers(today)
+
+    # ------------------------------------------------------------------ demo
+    @api.model
+    def _crm_load_demo(self):
+        """Demo story: an airline-style tier ladder and a supermarket points-to-voucher club."""
+        env = self.env(context=dict(self.env.context, tracking_disable=True, mail_notrack=True))
+        ref = env.ref
+        today = fields.Date.context_today(self)
+        Program, Card = env["loyalty.program"], env["loyalty.card"]
+        post = env["crm.loyalty.posting"].post
+
+        # --- Skyways Executive Club: Blue -> Bronze 3,500 -> Silver 7,500 -> Gold 20,000 (1 April year)
+        club = Program.create(
+            {
+                "name": "Skyways Executive Club",
+                "program_type": "loyalty",
+                "portal_visible": True,
+                "portal_point_name": "Avios",
+                "crm_qualification_period": "fixed",
+                "crm_period_start_month": 4,
+                "crm_period_start_day": 1,
+                "crm_expiry_months": 36,
+                "crm_point_value": 0.008,
+                "crm_tier_ids": [
+                    (
+                        0,
+                        0,
+                        dict(
+                            zip(
+                                (
+                                    "name",
+                                    "sequence",
+                                    "qualify_points",
+                                    "retain_points",
+                                    "earn_multiplier",
+                                    "color",
+                                    "invitation_only",
+                                ),
+                                tier,
+                                strict=True,
+                            )
+                        ),
+                    )
+                    for tier in BA_TIERS
+                ],
+                "crm_channel_ids": [
+                    (0, 0, {"code": "flight", "name": "Flights", "points_per_unit": 1}),
+                    (0, 0, {"code": "online", "name": "Online shopping", "points_per_unit": 1}),
+                    (0, 0, {"code": "hotel", "name": "Partner hotels", "points_per_unit": 0.5}),
+                ],
+            }
+        )
+        start, _end = club._crm_period_bounds(today)
+        members = {
+            "joel": ref("base.partner_demo_portal"),
+            "deco": ref("base.res_partner_2"),
+            "gemini": ref("base.res_partner_3"),
+            "ready": ref("base.res_partner_4"),
+            "landing": ref("base.res_partner_10"),
+            "premier": ref("base.res_partner_12"),
+            "blue": ref("base.res_partner_18"),
+        }
+        cards = {
+            key: Card.create({"program_id": club.id, "partner_id": partner.id}) for key, partner in members.items()
+        }
+
+        def fly(key, ref_, amount, day, channel="flight"):
+            post(
+                {
+                    "member": cards[key].member_number,
+                    "amount": amount,
+                    "channel": channel,
+                    "external_ref": ref_,
+                    "source": "demo",
+                    "date": day.isoformat(),
+                }
+            )
+
+        # last year Gold, nothing flown since: the review at this year's start landed them on Silver
+        fly("landing", "SKY-LY-1", 21400, start - relativedelta(months=8))
+        club._crm_review_tiers(start)
+        # an award about to expire (36 months after it was earned)
+        fly("blue", "SKY-OLD-1", 640, today - relativedelta(months=36) + relativedelta(days=18))
+        fly("blue", "SKY-1", 820, today - relativedelta(days=40))
+        fly("deco", "SKY-2", 4100, today - relativedelta(days=60))
+        fly("gemini", "SKY-3", 8200, today - relativedelta(days=50))
+        fly("ready", "SKY-4", 3900, today - relativedelta(days=30))
+        fly("ready", "SKY-5", 3450, today - relativedelta(days=3), channel="online")  # 150 tier points from Silver
+        fly("joel", "SKY-6", 12800, today - relativedelta(days=90))
+        fly("joel", "SKY-7", 8600, today - relativedelta(days=20))
+        fly("joel", "SKY-8", 420, today - relativedelta(days=10), channel="hotel")
+        fly("joel", "SKY-9", 300, today - relativedelta(days=9), channel="online")
+        post(
+            {
+                "member": cards["joel"].member_number,
+                "amount": 300,
+                "channel": "online",
+                "external_ref": "SKY-9-R",
+                "source": "demo",
+                "kind": "refund",
+                "original_ref": "SKY-9",
+            }
+        )
+        cards["joel"]._crm_redeem(5000, "Reward flight London - Edinburgh")
+        cards["premier"]._crm_set_tier(
+            club.crm_tier_ids.filtered("invitation_only"),
+            "Invited by the board: founding corporate account",
+            "invitation",
+        )
+
+        # --- Freshco Clubcard: 1 point per 1 spent, 1 per 2 on fuel; 150 points become a 1.50 voucher
+        vouchers = Program.create(
+            {
+                "name": "Clubcard vouchers",
+                "program_type": "coupons",
+                "trigger": "with_code",
+                "applies_on": "current",
+                "portal_visible": True,
+                "reward_ids": [(0, 0, {"reward_type": "discount", "discount_mode": "per_point", "discount": 1})],
+            }
+        )
+        clubcard = Program.create(
+            {
+                "name": "Freshco Clubcard",
+                "program_type": "loyalty",
+                "portal_visible": True,
+                "crm_expiry_months": 24,
+                "crm_point_value": 0.01,
+                "crm_voucher_program_id": vouchers.id,
+                "crm_voucher_block_points": 150,
+                "crm_voucher_block_value": 1.5,
+                "crm_voucher_validity_months": 24,
+                "crm_voucher_interval": "quarterly",
+                "crm_refund_policy": "clawback",
+                "crm_channel_ids": [
+                    (0, 0, {"code": "store", "name": "Store", "points_per_unit": 1}),
+                    (0, 0, {"code": "online", "name": "Online groceries", "points_per_unit": 1}),
+                    (0, 0, {"code": "fuel", "name": "Petrol station", "points_per_unit": 0.5}),
+                ],
+            }
+        )
+        shoppers = [ref("base.partner_demo_portal"), ref("base.res_partner_2"), ref("base.res_partner_18")]
+        shop_cards = Card.create([{"program_id": clubcard.id, "partner_id": p.id} for p in shoppers])
+        baskets = [
+            (0, "store", 212.40),
+            (0, "fuel", 68.0),
+            (1, "online", 96.15),
+            (2, "store", 131.0),
+            (0, "store", 54.3),
+        ]
+        for i, (who, channel, amount) in enumerate(baskets):
+            post(
+                {
+                    "member": shop_cards[who].code,
+                    "amount": amount,
+                    "channel": channel,
+                    "external_ref": f"TILL-{i}",
+                    "source": "demo",
+                    "date": (today - relativedelta(days=20 - i)).isoformat(),
+                }
+            )
+        clubcard._crm_run_vouchers(today - relativedelta(days=5))
+        return True

@@ -31,7 +31,7 @@ class ResPartner(models.Model):
 
     def _vrm_export_data(self):
         """Add the loyalty memberships, statements and tier history to the rights-request export."""
-        data = super()._vrm_export_data() if hasattr(super(), "_vrm_export_data") else {}
+        data = super()._vrm_export_data()
         cards = (
             self.env["loyalty.card"]
             .sudo()
@@ -63,7 +63,7 @@ class ResPartner(models.Model):
 
     def _vrm_anonymize(self):
         """Erase what the loyalty statement says about the customer; balances and totals stay."""
-        res = super()._vrm_anonymize() if hasattr(super(), "_vrm_anonymize") else None
+        res = super()._vrm_anonymize()
         cards = self.env["loyalty.card"].sudo().with_context(active_test=False).search([("partner_id", "in", self.ids)])
         history = (
             self.env["loyalty.history"].sudo().with_context(crm_ledger=True).search([("card_id", "in", cards.ids)])

@@ -3,7 +3,7 @@
 
 import datetime
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
 def create_ba_programme(env, name="Executive Club", **values):
@@ -86,12 +86,11 @@ def create_ba_programme(env, name="Executive Club", **values):
     return program
 
 
-class LoyaltyCase(TransactionCase):
+class LoyaltyMixin:
     """One BA-style programme, one user per role, two portal customers with their cards."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_loyalty(cls):
         cls.env = cls.env(context=dict(cls.env.context, mail_notrack=True, tracking_disable=True))
         cls.program = create_ba_programme(cls.env)
         cls.tiers = {tier.name: tier for tier in cls.program.crm_tier_ids}
@@ -136,3 +135,21 @@ class LoyaltyCase(TransactionCase):
         self.assertAlmostEqual(sum(rows.mapped("issued")) - sum(rows.mapped("used")), card.points, places=2)
         if card.points >= 0:
             self.assertAlmostEqual(sum(rows.mapped("remaining_points")), card.points, places=2)
+
+
+class LoyaltyCase(LoyaltyMixin, TransactionCase):
+    """Loyalty data in a transaction rolled back after each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_loyalty()
+
+
+class LoyaltyHttpCase(LoyaltyMixin, HttpCase):
+    """Loyalty data served over HTTP (portal routes, JSON-RPC, tours)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_loyalty()

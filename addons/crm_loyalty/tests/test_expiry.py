@@ -17,6 +17,10 @@ class TestExpiry(LoyaltyCase):
         super().setUpClass()
         cls.program.crm_expiry_months = 12
 
+    def _ours(self, cards):
+        # demo members may have points expiring too
+        return cards.filtered(lambda c: c.program_id == self.program)
+
     def test_award_expiry_date(self):
         """Each award expires N months after it was earned; no expiry when the setting is empty."""
         with freeze_time("2026-05-10"):
@@ -61,19 +65,19 @@ class TestExpiry(LoyaltyCase):
             self.post("JAN", 120)
             self.post("JANB", 80, card=self.card_bob)
         with freeze_time("2026-12-01"):
-            self.assertFalse(self.env["loyalty.card"]._cron_expiry_notices())
+            self.assertFalse(self._ours(self.env["loyalty.card"]._cron_expiry_notices()))
         with freeze_time("2026-12-20"):
             self.card_alice.invalidate_recordset()
             self.assertEqual(self.card_alice._crm_member_summary()["expiring_30_days"], 120)
             mails_before = self.env["mail.mail"].search_count([])
-            notified = self.env["loyalty.card"]._cron_expiry_notices()
+            notified = self._ours(self.env["loyalty.card"]._cron_expiry_notices())
             self.assertEqual(notified, self.card_alice | self.card_bob)
             mail = self.env["mail.mail"].search([("recipient_ids", "in", self.alice.ids)], order="id desc", limit=1)
             self.assertIn("120.0 points expire on 2027-01-15", mail.subject)
             self.assertEqual(self.env["mail.mail"].search_count([]), mails_before + 2)
             sms = self.env["sms.sms"].search([("partner_id", "=", self.alice.id)])
             self.assertEqual(sms.number, "+447911123456")
-            self.assertFalse(self.env["loyalty.card"]._cron_expiry_notices(), "told once")
+            self.assertFalse(self._ours(self.env["loyalty.card"]._cron_expiry_notices()), "told once")
 
     def test_voucher_run(self):
         """The run turns whole blocks of 150 points into 1.50 vouchers, keeps the remainder and notes it."""

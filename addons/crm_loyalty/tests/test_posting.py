@@ -79,7 +79,7 @@ class TestPosting(LoyaltyCase):
             with self.subTest(extra=extra), self.assertRaisesRegex(error, message):
                 self.post(f"E-{i}", extra.pop("amount", 10), **extra)
         self.assertEqual(self.card_alice.points, 0)
-        self.assertFalse(self.posting.search([]))
+        self.assertFalse(self.posting.search([("source", "=", "till")]))
 
     def test_refund_reverses_once(self):
         """A refund reverses the purchase's tier and spendable points exactly once."""
