@@ -12,9 +12,16 @@
     "data": [
         "security/crm_support_security.xml",
         "security/ir.model.access.csv",
+        "data/crm_support_data.xml",
+        "data/crm_support_templates.xml",
+        "views/crm_support_ticket_views.xml",
+        "views/crm_franchise_views.xml",
+        "views/crm_support_config_views.xml",
+        "views/crm_support_report_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/crm_support_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "crm_support/static/tests/tours/**/*",

@@ -1,0 +1,114 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import http
+from odoo.exceptions import ValidationError
+from odoo.http import request
+from odoo.tools import consteq
+
+FORM_FIELDS = (
+    "subject",
+    "description",
+    "contact_name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "category_id",
+    "product_name",
+    "priority",
+)
+
+
+class SupportIntake(http.Controller):
+    """Public and portal request forms: thin, they parse and call crm.support.ticket._intake."""
+
+    def _form_values(self, error=None, values=None):
+        env = request.env
+        return {
+            "categories": env["crm.support.category"].sudo().search([]),
+            "countries": env["res.country"].sudo().search([]),
+            "default_country": env.company.country_id,
+            "error": error,
+            "values": values or {},
+        }
+
+    def _files(self, post_files):
+        return [(f.filename, f.read(), f.mimetype) for f in post_files if getattr(f, "filename", None)]
+
+    @http.route("/support/request", type="http", website=True, auth="public", methods=["GET"], sitemap=False)
+    def public_form(self, **kw):
+        """The public request form (no login)."""
+        return request.render("crm_support.public_request_form", self._form_values())
+
+    @http.route(
+        "/support/request", type="http", website=True, auth="public", methods=["POST"], csrf=True, sitemap=False
+    )
+    def public_submit(self, **post):
+        """Create a request from the public form: honeypot, rate limit per IP, server-side checks."""
+        values = {k: post.get(k) for k in FORM_FIELDS}
+        if post.get("website_url"):
+            # Honeypot filled: a bot. Answer like a success without creating anything.
+            return request.render("crm_support.public_request_thanks", {"ticket": None})
+        Ticket = request.env["crm.support.ticket"]
+        ip = request.httprequest.remote_addr
+        if Ticket.sudo()._intake_rate_limited(ip):
+            error = request.env._("Too many requests from your connection. Please try again later.")
+            return request.render("crm_support.public_request_form", self._form_values(error, values), status=429)
+        values["intake_ip"] = ip
+        values["attachments"] = self._files(request.httprequest.files.getlist("photos"))
+        try:
+            ticket_sudo = Ticket._intake(values, "public")
+        except ValidationError as exc:
+            return request.render("crm_support.public_request_form", self._form_values(exc.args[0], values), status=400)
+        return request.render(
+            "crm_support.public_request_thanks", {"ticket": ticket_sudo, "tracking_url": ticket_sudo._tracking_url()}
+        )
+
+    @http.route("/my/support/new", type="http", website=True, auth="user", methods=["GET", "POST"], sitemap=False)
+    def portal_form(self, **post):
+        """Logged-in customers file a request for themselves."""
+        partner = request.env.user.partner_id
+        if request.httprequest.method == "GET":
+            values = {
+                "contact_name": partner.name,
+                "email": partner.email,
+                "phone": partner.mobile or partner.phone,
+                "street": partner.street,
+                "city": partner.city,
+                "zip": partner.zip,
+            }
+            return request.render("crm_support.portal_request_form", self._form_values(values=values))
+        values = {k: post.get(k) for k in FORM_FIELDS}
+        values["partner_id"] = partner.id
+        values["attachments"] = self._files(request.httprequest.files.getlist("photos"))
+        try:
+            ticket_sudo = request.env["crm.support.ticket"]._intake(values, "portal")
+        except ValidationError as exc:
+            return request.render("crm_support.portal_request_form", self._form_values(exc.args[0], values), status=400)
+        return request.redirect(f"/my/support/tickets/{ticket_sudo.id}")
+
+    @http.route("/sr/<int:ticket_id>", type="http", website=True, auth="user", sitemap=False)
+    def deep_link(self, ticket_id, **kw):
+        """Short link sent by SMS to staff: the ticket's mobile page."""
+        return request.redirect(f"/my/franchise/tickets/{ticket_id}")
+
+
+class SmsGatewayCallback(http.Controller):
+    @http.route(
+        "/crm_support/sms/status/<string:token>",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        csrf=False,
+        sitemap=False,
+    )
+    def sms_status(self, token, **post):
+        """Delivery report of the HTTP SMS gateway (Twilio-style MessageSid / MessageStatus)."""
+        expected = request.env["ir.config_parameter"].sudo().get_param("crm_support.sms_gateway_callback_token")
+        if not expected or not consteq(expected, token):
+            return request.make_response("forbidden", status=403)
+        sms = request.env["sms.sms"].sudo()._crm_gateway_status(post.get("MessageSid"), post.get("MessageStatus"))
+        return request.make_response("ok" if sms else "unknown", status=200 if sms else 404)

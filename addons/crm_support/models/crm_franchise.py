@@ -1,0 +1,272 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import timedelta
+
+import pytz
+
+from odoo import api, fields, models, tools
+
+from .crm_franchise_area import parse_zip_patterns, zip_matches
+
+
+class CrmFranchise(models.Model):
+    _name = "crm.franchise"
+    _description = "Franchise"
+    _inherit = ["mail.thread"]
+    _order = "name"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Franchise Company",
+        required=True,
+        ondelete="restrict",
+        domain=[("is_company", "=", True)],
+    )
+    vrm_recipient_id = fields.Many2one(
+        comodel_name="vrm.recipient",
+        string="Data Recipient",
+        readonly=True,
+        copy=False,
+        help="What this franchise may see of customers follows the customers' choices for this recipient.",
+    )
+    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
+    active = fields.Boolean(default=True, tracking=True)
+    area_ids = fields.One2many(comodel_name="crm.franchise.area", inverse_name="franchise_id", string="Service Areas")
+    category_ids = fields.Many2many(
+        comodel_name="crm.support.category",
+        string="Categories Served",
+        help="Leave empty to serve every category.",
+    )
+    calendar_id = fields.Many2one(
+        comodel_name="resource.calendar",
+        string="Working Hours",
+        required=True,
+        default=lambda self: self.env.company.resource_calendar_id,
+        help="Opening hours and holidays; SLA deadlines are counted in these hours.",
+    )
+    default_capacity = fields.Integer(default=10, help="Maximum open tickets per person unless set on the person.")
+    user_ids = fields.One2many(comodel_name="res.users", inverse_name="franchise_id", string="Staff")
+    manager_ids = fields.Many2many(comodel_name="res.users", compute="_compute_manager_ids", string="Managers")
+    ticket_ids = fields.One2many(comodel_name="crm.support.ticket", inverse_name="franchise_id")
+    open_ticket_count = fields.Integer(compute="_compute_open_ticket_count")
+
+    _sql_constraints = [
+        ("capacity_positive", "CHECK(default_capacity >= 0)", "Capacity cannot be negative."),
+    ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        franchises = super().create(vals_list)
+        self.env.registry.clear_cache()
+        Recipient = self.env["vrm.recipient"].sudo()
+        for franchise in franchises:
+            franchise.vrm_recipient_id = Recipient.create(
+                {
+                    "name": franchise.name,
+                    "recipient_type": "franchise",
+                    "partner_id": franchise.partner_id.id,
+                    "description": self.env._("Franchise that carries out service requests in its area."),
+                }
+            )
+        return franchises
+
+    @api.depends("user_ids.groups_id")
+    def _compute_manager_ids(self):
+        group = self.env.ref("crm_support.group_franchise_manager")
+        for franchise in self:
+            franchise.manager_ids = franchise.user_ids.filtered(lambda u, g=group: g in u.groups_id)
+
+    def _compute_open_ticket_count(self):
+        counts = dict(
+            self.env["crm.support.ticket"]._read_group(
+                [("franchise_id", "in", self.ids), ("is_closed", "=", False)],
+                ["franchise_id"],
+                ["__count"],
+            )
+        )
+        for franchise in self:
+            franchise.open_ticket_count = counts.get(franchise, 0)
+
+    def action_view_tickets(self):
+        """Open the tickets of this franchise."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("crm_support.action_crm_support_ticket")
+        action["domain"] = [("franchise_id", "=", self.id)]
+        action["context"] = {"default_franchise_id": self.id}
+        return action
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"active", "category_ids", "name"} & set(vals):
+            self.env.registry.clear_cache()
+        return res
+
+    @api.model
+    @tools.ormcache()
+    def _compiled_areas(self):
+        """Service areas of active franchises as plain tuples, ordered by franchise name (cached)."""
+        areas = self.env["crm.franchise.area"].sudo().search([("franchise_id.active", "=", True)])
+        areas = areas.sorted(lambda a: (a.franchise_id.name, a.franchise_id.id))
+        return tuple(
+            (
+                area.franchise_id.id,
+                area.country_id.id,
+                frozenset(area.state_ids.ids),
+                tuple(parse_zip_patterns(area.zip_patterns)),
+                frozenset(area.franchise_id.category_ids.ids),
+            )
+            for area in areas
+        )
+
+    @api.model
+    def _find_for_location(self, country=None, state=None, zip_code=None, category=None):
+        """Franchises (ordered by name) whose service area contains the location and serve the category."""
+        country_id, state_id, category_id = (
+            (country.id if country else False),
+            (state.id if state else False),
+            (category.id if category else False),
+        )
+        found = []
+        for franchise_id, area_country, states, patterns, categories in self._compiled_areas():
+            if franchise_id in found:
+                continue
+            if area_country and area_country != country_id:
+                continue
+            if states and state_id not in states:
+                continue
+            if patterns and not zip_matches(patterns, zip_code):
+                continue
+            if category_id and categories and category_id not in categories:
+                continue
+            found.append(franchise_id)
+        return self.browse(found)
+
+    def _scorecard(self, date_from=None, date_to=None):
+        """Service measures of this franchise for the period: volume, times, SLA %, escalations, rating."""
+        self.ensure_one()
+        Ticket = self.env["crm.support.ticket"].sudo()
+        domain = [("franchise_id", "=", self.id)]
+        if date_from:
+            domain.append(("request_date", ">=", date_from))
+        if date_to:
+            domain.append(("request_date", "<=", date_to))
+        tickets = Ticket.search(domain)
+        closed = tickets.filtered("is_closed")
+        done = closed.filtered(lambda t: t.stage_code == "done")
+        met = done.filtered(lambda t: t.sla_resolution_deadline and t.closed_at <= t.sla_resolution_deadline)
+        with_sla = done.filtered("sla_resolution_deadline")
+        responded = tickets.filtered("first_response_at")
+        rated = done.filtered("rating_value")
+        escalations = self.env["crm.support.escalation.log"].sudo().search_count([("ticket_id", "in", tickets.ids)])
+        return {
+            "franchise": self.name,
+            "volume": len(tickets),
+            "open": len(tickets - closed),
+            "done": len(done),
+            "avg_first_response_hours": round(
+                sum((t.first_response_at - t.request_date).total_seconds() for t in responded) / 3600 / len(responded),
+                2,
+            )
+            if responded
+            else None,
+            "avg_resolution_hours": round(
+                sum((t.closed_at - t.request_date).total_seconds() for t in done) / 3600 / len(done), 2
+            )
+            if done
+            else None,
+            "sla_compliance_pct": round(100.0 * len(met) / len(with_sla), 1) if with_sla else None,
+            "escalations": escalations,
+            "avg_rating": round(sum(rated.mapped("rating_value")) / len(rated), 2) if rated else None,
+        }
+
+    def _rank_candidates(self, ticket, rule, now):
+        """Rank this franchise's staff for the ticket by the rule's strategy.
+
+        Returns {"users": ranked available users, "why": reason of the first, "log": [(user, line)]}.
+        """
+        self.ensure_one()
+        staff = self.sudo().user_ids.filtered(lambda u: u.active and u.support_takes_tickets)
+        if not staff:
+            return {"users": staff, "why": "", "log": [(None, self.env._("%s has no staff.", self.name))]}
+        open_counts = dict(
+            self.env["crm.support.ticket"]
+            .sudo()
+            ._read_group(
+                [("user_id", "in", staff.ids), ("is_closed", "=", False), ("id", "!=", ticket.id)],
+                ["user_id"],
+                ["__count"],
+            )
+        )
+        available, log = self._available_staff(staff, rule, now, open_counts)
+        previous = self.env["res.users"]
+        if rule.strategy == "chain" and ticket.commercial_partner_id and available:
+            previous = (
+                self.env["crm.support.ticket"]
+                .sudo()
+                .search(
+                    [
+                        ("commercial_partner_id", "=", ticket.commercial_partner_id.id),
+                        ("user_id", "in", available.ids),
+                        ("id", "!=", ticket.id),
+                    ],
+                    order="id desc",
+                    limit=1,
+                )
+                .user_id
+            )
+        skill = ticket.category_id.skill_id
+
+        def key(user):
+            rr = user.support_assign_order
+            if rule.strategy == "round_robin":
+                return (rr, user.id)
+            if rule.strategy == "least_open":
+                return (open_counts.get(user, 0), rr, user.id)
+            has_skill = bool(skill and skill in user.support_skill_ids)
+            return (user != previous, not has_skill, open_counts.get(user, 0), rr, user.id)
+
+        users = available.sorted(key)
+        why = ""
+        if users:
+            first = users[0]
+            if rule.strategy == "round_robin":
+                why = self.env._("round robin")
+            elif rule.strategy == "chain" and first == previous:
+                why = self.env._("previous servicer of this customer")
+            elif rule.strategy == "chain" and skill and skill in first.support_skill_ids:
+                why = self.env._("has the skill %s", skill.name)
+            else:
+                why = self.env._("least open tickets")
+        log += [
+            (user, self.env._("%(user)s: available, %(count)s open", user=user.name, count=open_counts.get(user, 0)))
+            for user in users
+        ]
+        return {"users": users, "why": why, "log": log}
+
+    def _available_staff(self, staff, rule, now, open_counts):
+        """Staff not on leave (nor off duty when the rule asks) and under capacity, with the log."""
+        start = pytz.utc.localize(now)
+        end = start + timedelta(minutes=1)
+        if rule.require_on_duty:
+            present = self.calendar_id._work_intervals_batch(start, end, resources=staff.resource_ids)
+        else:
+            absent = self.calendar_id._leave_intervals_batch(start, end, resources=staff.resource_ids)
+        available = self.env["res.users"]
+        log = []
+        for user in staff:
+            resource_id = user.resource_ids[:1].id or False
+            if rule.require_on_duty and not present.get(resource_id):
+                log.append((user, self.env._("%s: on leave or outside working hours", user.name)))
+                continue
+            if not rule.require_on_duty and absent.get(resource_id):
+                log.append((user, self.env._("%s: on leave", user.name)))
+                continue
+            count = open_counts.get(user, 0)
+            if count >= user._support_capacity():
+                log.append((user, self.env._("%(user)s: at capacity (%(count)s open)", user=user.name, count=count)))
+                continue
+            available |= user
+        return available, log

@@ -1,0 +1,113 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+_SPLIT = re.compile(r"[,;\n]+")
+
+
+def normalize_zip(value):
+    """Postcode without spaces, upper case: 'sw1a 1aa' -> 'SW1A1AA'."""
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def parse_zip_patterns(text):
+    """Parse 'SW1*, 8001-8099, EC1A1BB' into [('prefix', 'SW1'), ('range', ('8001', '8099')), ...]."""
+    patterns = []
+    for raw in _SPLIT.split(text or ""):
+        token = normalize_zip(raw)
+        if not token:
+            continue
+        if token.endswith("*"):
+            if len(token) < 2:
+                raise ValueError(token)
+            patterns.append(("prefix", token[:-1]))
+        elif "-" in token:
+            low, high = token.split("-", 1)
+            if not low or not high or len(low) != len(high) or low > high:
+                raise ValueError(token)
+            patterns.append(("range", (low, high)))
+        else:
+            patterns.append(("exact", token))
+    return patterns
+
+
+def zip_matches(patterns, zip_code):
+    """True when the normalized postcode matches one of the parsed patterns."""
+    code = normalize_zip(zip_code)
+    if not code:
+        return False
+    for kind, value in patterns:
+        if kind == "exact" and code == value:
+            return True
+        if kind == "prefix" and code.startswith(value):
+            return True
+        if kind == "range":
+            low, high = value
+            # Ranges compare codes of the range's length: '8001-8099' contains '8050'; a numeric range
+            # compares numbers, an alphanumeric one compares the leading characters.
+            if low.isdigit() and high.isdigit():
+                if code.isdigit() and len(code) == len(low) and int(low) <= int(code) <= int(high):
+                    return True
+            elif low <= code[: len(low)] <= high:
+                return True
+    return False
+
+
+class CrmFranchiseArea(models.Model):
+    _name = "crm.franchise.area"
+    _description = "Franchise Service Area"
+    _order = "franchise_id, id"
+
+    franchise_id = fields.Many2one(comodel_name="crm.franchise", required=True, ondelete="cascade", index=True)
+    country_id = fields.Many2one(comodel_name="res.country")
+    state_ids = fields.Many2many(comodel_name="res.country.state", string="States")
+    zip_patterns = fields.Text(
+        string="Postcodes",
+        help="Postcodes, prefixes and ranges separated by commas or new lines, e.g. 'SW1*, EC1A 1BB, 8001-8099'.",
+    )
+
+    @api.constrains("franchise_id", "country_id", "state_ids", "zip_patterns")
+    def _check_zip_patterns(self):
+        for area in self:
+            if not (area.country_id or area.state_ids or (area.zip_patterns or "").strip()):
+                raise ValidationError(self.env._("A service area needs a country, a state or postcodes."))
+            try:
+                parse_zip_patterns(area.zip_patterns)
+            except ValueError as exc:
+                raise ValidationError(
+                    self.env._(
+                        "'%(pattern)s' is not a valid postcode pattern: use a postcode, a prefix "
+                        "ending with * or a range like 8001-8099.",
+                        pattern=exc.args[0],
+                    )
+                ) from exc
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        areas = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return areas
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    def _contains(self, country=None, state=None, zip_code=None):
+        """True when this area covers the given country, state and postcode."""
+        self.ensure_one()
+        if self.country_id and self.country_id != country:
+            return False
+        if self.state_ids and state not in self.state_ids:
+            return False
+        patterns = parse_zip_patterns(self.zip_patterns)
+        return not patterns or zip_matches(patterns, zip_code)

@@ -1,0 +1,51 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from .crm_support_routing_rule import PRIORITIES
+
+
+class CrmSupportSlaPolicy(models.Model):
+    _name = "crm.support.sla.policy"
+    _description = "Service Level Policy"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10, help="The first policy that matches a ticket applies.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
+    priority = fields.Selection(selection=PRIORITIES, help="Empty: every priority.")
+    category_ids = fields.Many2many(comodel_name="crm.support.category", string="Categories")
+    franchise_ids = fields.Many2many(comodel_name="crm.franchise", string="Franchises")
+    response_hours = fields.Float(
+        string="First Response (h)", required=True, default=2.0, help="Working hours of the franchise."
+    )
+    resolution_hours = fields.Float(
+        string="Resolution (h)", required=True, default=16.0, help="Working hours of the franchise."
+    )
+    at_risk_minutes = fields.Integer(default=30, help="A ticket is at risk this many minutes before a deadline.")
+    level_ids = fields.One2many(
+        comodel_name="crm.support.escalation.level", inverse_name="policy_id", string="Escalation Ladder"
+    )
+
+    _sql_constraints = [
+        ("targets_positive", "CHECK(response_hours > 0 AND resolution_hours > 0)", "Targets must be positive."),
+    ]
+
+    @api.constrains("response_hours", "resolution_hours")
+    def _check_targets(self):
+        for policy in self:
+            if policy.response_hours > policy.resolution_hours:
+                raise ValidationError(self.env._("The first response cannot come after the resolution."))
+
+    def _matches(self, ticket):
+        """True when this policy applies to the ticket."""
+        self.ensure_one()
+        return (
+            (not self.priority or self.priority == ticket.priority)
+            and (not self.category_ids or ticket.category_id in self.category_ids)
+            and (not self.franchise_ids or ticket.franchise_id in self.franchise_ids)
+        )

@@ -1,0 +1,31 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+
+STAGE_CODES = [
+    ("new", "New"),
+    ("assigned", "Assigned"),
+    ("in_progress", "In progress"),
+    ("waiting", "Waiting customer"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class CrmSupportStage(models.Model):
+    _name = "crm.support.stage"
+    _description = "Service Request Stage"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    code = fields.Selection(selection=STAGE_CODES, required=True)
+    sequence = fields.Integer(default=10)
+    fold = fields.Boolean(help="Folded in the kanban view.")
+    is_closed = fields.Boolean(help="Tickets in this stage are finished (done or cancelled).")
+    pause_sla = fields.Boolean(
+        string="Pauses SLA",
+        help="Time spent in this stage does not count towards the SLA deadlines.",
+    )
+
+    _sql_constraints = [("code_uniq", "unique(code)", "Each stage code can be used only once.")]

@@ -1,0 +1,1058 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import base64
+import json
+import re
+import threading
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize, html2plaintext
+
+try:
+    import phonenumbers
+except ImportError:  # pragma: no cover - phone_validation requires it in this suite
+    phonenumbers = None
+
+from .crm_support_routing_rule import CHANNELS, PRIORITIES
+from .crm_support_stage import STAGE_CODES
+
+# Postcode formats checked on intake; other countries get a generic check.
+ZIP_FORMATS = {
+    "GB": r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$",
+    "CH": r"^[0-9]{4}$",
+    "AT": r"^[0-9]{4}$",
+    "BE": r"^[0-9]{4}$",
+    "DE": r"^[0-9]{5}$",
+    "FR": r"^[0-9]{5}$",
+    "US": r"^[0-9]{5}(-[0-9]{4})?$",
+    "NL": r"^[0-9]{4} ?[A-Z]{2}$",
+}
+GENERIC_ZIP = r"^[A-Z0-9][A-Z0-9 -]{1,9}$"
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 10000
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
+INTAKE_FIELDS = (
+    "subject",
+    "description",
+    "contact_name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "state_id",
+    "category_id",
+    "product_name",
+    "priority",
+    "partner_id",
+)
+
+
+class CrmSupportTicket(models.Model):
+    _name = "crm.support.ticket"
+    _description = "Service Request"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _order = "priority desc, id desc"
+    _primary_email = "email"
+    _check_company_auto = True
+
+    name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index="trigram")
+    subject = fields.Char(required=True, tracking=True)
+    description = fields.Html(sanitize=True, sanitize_overridable=False)
+    company_id = fields.Many2one(comodel_name="res.company", required=True, default=lambda self: self.env.company)
+    channel = fields.Selection(selection=CHANNELS, default="backend", required=True, readonly=True)
+    partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", tracking=True, index=True)
+    commercial_partner_id = fields.Many2one(
+        comodel_name="res.partner", related="partner_id.commercial_partner_id", store=True, index=True
+    )
+    # Contact details are personal data: franchise people read them through crm_vrm (_customer_view).
+    contact_name = fields.Char(groups="base.group_user")
+    email = fields.Char(groups="base.group_user")
+    phone = fields.Char(groups="base.group_user")
+    street = fields.Char(groups="base.group_user")
+    city = fields.Char(groups="base.group_user")
+    zip = fields.Char(string="Postcode")
+    state_id = fields.Many2one(comodel_name="res.country.state")
+    country_id = fields.Many2one(comodel_name="res.country")
+    category_id = fields.Many2one(comodel_name="crm.support.category", tracking=True)
+    product_name = fields.Char(string="Product or Asset")
+    priority = fields.Selection(selection=PRIORITIES, default="1", required=True, tracking=True)
+    stage_id = fields.Many2one(
+        comodel_name="crm.support.stage",
+        default=lambda self: self._default_stage(),
+        required=True,
+        tracking=True,
+        group_expand="_read_group_stage_ids",
+        index=True,
+        copy=False,
+    )
+    stage_code = fields.Selection(related="stage_id.code", store=True, string="Status")
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    franchise_id = fields.Many2one(
+        comodel_name="crm.franchise", tracking=True, index=True, check_company=True, copy=False
+    )
+    user_id = fields.Many2one(comodel_name="res.users", string="Assigned To", tracking=True, index=True, copy=False)
+    is_triage = fields.Boolean(string="In Triage", readonly=True, copy=False, index=True)
+    # Routing decision, stored and shown on the ticket.
+    routing_rule_id = fields.Many2one(comodel_name="crm.support.routing.rule", readonly=True, copy=False)
+    routing_strategy = fields.Char(readonly=True, copy=False)
+    routing_reason = fields.Text(readonly=True, copy=False)
+    routing_candidates = fields.Text(readonly=True, copy=False, help="Ranked candidates and why.")
+    routing_queue = fields.Char(readonly=True, copy=False, help="JSON list of next candidate user ids.")
+    routed_at = fields.Datetime(readonly=True, copy=False)
+    accept_deadline = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    accepted_at = fields.Datetime(readonly=True, copy=False)
+    first_response_at = fields.Datetime(readonly=True, copy=False)
+    closed_at = fields.Datetime(readonly=True, copy=False)
+    resolution = fields.Text(copy=False)
+    # Service levels: deadlines in the franchise's working hours, indexed for the escalation sweep.
+    request_date = fields.Datetime(
+        default=lambda self: fields.Datetime.now(),
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="When the request came in: the SLA clock starts here.",
+    )
+    sla_policy_id = fields.Many2one(comodel_name="crm.support.sla.policy", readonly=True, copy=False)
+    sla_response_deadline = fields.Datetime(string="First Response Due", readonly=True, copy=False, index=True)
+    sla_resolution_deadline = fields.Datetime(string="Resolution Due", readonly=True, copy=False, index=True)
+    sla_paused_since = fields.Datetime(readonly=True, copy=False)
+    sla_paused_hours = fields.Float(readonly=True, copy=False, help="Working hours spent waiting on the customer.")
+    sla_status = fields.Selection(
+        selection=[
+            ("on_track", "On track"),
+            ("at_risk", "At risk"),
+            ("breached", "Breached"),
+            ("paused", "Paused"),
+            ("met", "Met"),
+        ],
+        compute="_compute_sla_status",
+        string="SLA",
+    )
+    next_escalation_at = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
+    escalation_log_ids = fields.One2many(
+        comodel_name="crm.support.escalation.log", inverse_name="ticket_id", string="Escalations"
+    )
+    escalation_count = fields.Integer(compute="_compute_escalation_count")
+    tracking_url = fields.Char(
+        compute="_compute_links", groups="crm_support.group_support_user", help="Customer tracking link."
+    )
+    deep_link = fields.Char(compute="_compute_links", help="Short link to the staff mobile page.")
+    response_work_hours = fields.Float(
+        readonly=True, copy=False, help="Working hours from the request to the first response."
+    )
+    resolution_work_hours = fields.Float(
+        readonly=True, copy=False, help="Working hours from the request to closing, pauses excluded."
+    )
+    rating_value = fields.Integer(string="Rating", readonly=True, copy=False, help="1 to 5, given by the customer.")
+    rating_comment = fields.Text(readonly=True, copy=False)
+    intake_ip = fields.Char(string="Intake IP", readonly=True, copy=False, index="btree_not_null")
+
+    @api.model
+    def _default_stage(self):
+        return self.env["crm.support.stage"].search([("code", "=", "new")], limit=1)
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    def _compute_access_url(self):
+        res = super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/support/tickets/{ticket.id}"
+        return res
+
+    @api.depends(
+        "sla_response_deadline",
+        "sla_resolution_deadline",
+        "sla_paused_since",
+        "first_response_at",
+        "closed_at",
+        "is_closed",
+        "sla_policy_id.at_risk_minutes",
+    )
+    def _compute_sla_status(self):
+        now = fields.Datetime.now()
+        for ticket in self:
+            ticket.sla_status = ticket._sla_status_at(now)
+
+    def _sla_status_at(self, now):
+        if not self.sla_policy_id:
+            return False
+        if self.is_closed:
+            met = self.sla_resolution_deadline and (self.closed_at or now) <= self.sla_resolution_deadline
+            return "met" if met else "breached"
+        if self.sla_paused_since:
+            return "paused"
+        deadlines = [self.sla_resolution_deadline]
+        if not self.first_response_at:
+            deadlines.append(self.sla_response_deadline)
+        due = min([d for d in deadlines if d], default=None)
+        status = "on_track"
+        if due and now > due:
+            status = "breached"
+        elif due and now >= due - timedelta(minutes=self.sla_policy_id.at_risk_minutes):
+            status = "at_risk"
+        return status
+
+    @api.depends("escalation_log_ids")
+    def _compute_escalation_count(self):
+        counts = dict(
+            self.env["crm.support.escalation.log"]._read_group(
+                [("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"]
+            )
+        )
+        for ticket in self:
+            ticket.escalation_count = counts.get(ticket, 0)
+
+    @api.depends("access_token")
+    def _compute_links(self):
+        for ticket in self:
+            if ticket.id:
+                ticket.tracking_url = ticket.sudo()._tracking_url()
+                ticket.deep_link = ticket._deep_link()
+            else:
+                ticket.tracking_url = ticket.deep_link = False
+
+    @api.depends("name", "subject")
+    def _compute_display_name(self):
+        for ticket in self:
+            ticket.display_name = f"{ticket.name} {ticket.subject or ''}".strip()
+
+    # ------------------------------------------------------------------ CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"].sudo()
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("crm.support.ticket") or "/"
+            if vals.get("partner_id") and not (vals.get("email") and vals.get("phone")):
+                partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
+                vals.setdefault("email", partner.email)
+                vals.setdefault("phone", partner.mobile or partner.phone)
+                vals.setdefault("contact_name", partner.name)
+        tickets = super().create(vals_list)
+        tickets.filtered(lambda t: t.is_closed and not t.closed_at).write({"closed_at": fields.Datetime.now()})
+        if not self.env.context.get("crm_support_no_route"):
+            tickets.filtered(lambda t: not t.user_id and not t.is_closed)._route()
+        tickets._sla_apply()
+        if not self.env.context.get("crm_support_no_ack"):
+            tickets._send_acknowledgement()
+        tickets._on_tickets_created()
+        return tickets
+
+    # ------------------------------------------------------------------ intake
+    @api.model
+    def _intake(self, vals, channel):
+        """Validate, create, route and acknowledge a service request from any channel."""
+        if channel not in dict(CHANNELS):
+            raise UserError(self.env._("Unknown channel: %s", channel))
+        attachments = vals.get("attachments") or []
+        clean = self._intake_clean(vals, channel)
+        clean["channel"] = channel
+        ticket = self.sudo().create(clean)
+        if attachments:
+            ticket._intake_attach(attachments)
+        return ticket
+
+    @api.model
+    def _intake_clean(self, vals, channel):
+        """Server-side validation of intake values; returns the values to create."""
+        clean = self._intake_clean_text(vals, channel)
+        for key, model in (
+            ("country_id", "res.country"),
+            ("state_id", "res.country.state"),
+            ("category_id", "crm.support.category"),
+        ):
+            if key in clean:
+                record = self._intake_record(model, clean[key])
+                if not record:
+                    raise ValidationError(self.env._("Unknown %s.", key.replace("_id", "")))
+                clean[key] = record.id
+        country = self.env["res.country"].browse(clean.get("country_id")) or self.env.company.country_id
+        if clean.get("email"):
+            clean["email"] = email_normalize(clean["email"])
+            if not clean["email"]:
+                raise ValidationError(self.env._("The e-mail address is not valid."))
+        if clean.get("phone"):
+            clean["phone"] = self._intake_phone(clean["phone"], country)
+        if clean.get("zip"):
+            clean["zip"] = self._intake_zip(clean["zip"], country)
+        if channel == "public":
+            # A public visitor never picks the customer record, nor the top priority.
+            clean.pop("partner_id", None)
+            if not (clean.get("email") or clean.get("phone")):
+                raise ValidationError(self.env._("Give an e-mail address or a phone number so we can reach you."))
+        if channel in ("public", "email", "api") and not clean.get("partner_id"):
+            clean["partner_id"] = self._intake_partner(clean, country).id
+        if vals.get("intake_ip"):
+            clean["intake_ip"] = str(vals["intake_ip"])[:64]
+        return clean
+
+    @api.model
+    def _intake_clean_text(self, vals, channel):
+        """Allowed keys only, trimmed, with size limits; form descriptions become escaped text."""
+        clean = {k: vals[k] for k in INTAKE_FIELDS if vals.get(k) not in (None, "", False)}
+        for key in ("subject", "contact_name", "email", "phone", "street", "city", "zip", "product_name"):
+            if key in clean:
+                clean[key] = str(clean[key]).strip()
+                if len(clean[key]) > MAX_SUBJECT:
+                    raise ValidationError(self.env._("%s is too long.", key))
+        if not clean.get("subject"):
+            raise ValidationError(self.env._("Please describe the request in a few words."))
+        description = str(clean.get("description") or "")
+        if len(description) > MAX_DESCRIPTION:
+            raise ValidationError(self.env._("The description is too long (at most %s characters).", MAX_DESCRIPTION))
+        if description and channel in ("public", "portal", "api"):
+            # Text from forms is never trusted as HTML: tags are dropped, the rest escaped.
+            text = html2plaintext(description) if "<" in description else description
+            clean["description"] = Markup("<p>%s</p>") % text
+        if channel in ("public", "portal") and clean.get("priority") == "3":
+            clean["priority"] = "2"
+        return clean
+
+    @api.model
+    def _intake_record(self, model, value):
+        Model = self.env[model].sudo()
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            return Model.browse(int(value)).exists()
+        if model == "crm.support.category":
+            return Model.search([("code", "=", value)], limit=1)
+        if model == "res.country":
+            return Model.search([("code", "=", str(value).upper())], limit=1)
+        return Model.browse()
+
+    @api.model
+    def _intake_phone(self, number, country):
+        """The phone number in E.164, or a ValidationError."""
+        if not phonenumbers:
+            return number
+        try:
+            parsed = phonenumbers.parse(number, country.code or None)
+        except phonenumbers.NumberParseException as exc:
+            raise ValidationError(self.env._("The phone number %s is not valid.", number)) from exc
+        if not phonenumbers.is_valid_number(parsed):
+            raise ValidationError(self.env._("The phone number %s is not valid.", number))
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    @api.model
+    def _intake_zip(self, zip_code, country):
+        """The postcode in upper case, checked against the country's format."""
+        code = re.sub(r"\s+", " ", zip_code.strip().upper())
+        if not re.match(ZIP_FORMATS.get(country.code or "", GENERIC_ZIP), code):
+            raise ValidationError(
+                self.env._(
+                    "%(zip)s is not a valid postcode for %(country)s.", zip=zip_code, country=country.name or "-"
+                )
+            )
+        return code
+
+    @api.model
+    def _intake_partner(self, clean, country):
+        """The customer: an existing contact with this e-mail, else a new one."""
+        Partner = self.env["res.partner"].sudo()
+        partner = Partner.browse()
+        if clean.get("email"):
+            partner = Partner.search([("email", "=ilike", clean["email"])], limit=1)
+        if not partner and clean.get("phone"):
+            partner = Partner.search(["|", ("mobile", "=", clean["phone"]), ("phone", "=", clean["phone"])], limit=1)
+        if not partner:
+            partner = Partner.create(
+                {
+                    "name": clean.get("contact_name") or clean.get("email") or clean.get("phone"),
+                    "email": clean.get("email"),
+                    "mobile": clean.get("phone"),
+                    "street": clean.get("street"),
+                    "city": clean.get("city"),
+                    "zip": clean.get("zip"),
+                    "country_id": country.id,
+                }
+            )
+        return partner
+
+    def _intake_attach(self, attachments):
+        """Attach photos (list of (filename, bytes or base64, mimetype)) after size and type checks."""
+        self.ensure_one()
+        if len(attachments) > MAX_ATTACHMENTS:
+            raise ValidationError(self.env._("At most %s files.", MAX_ATTACHMENTS))
+        vals_list = []
+        for name, content, mimetype in attachments:
+            raw = content if isinstance(content, bytes) else base64.b64decode(content)
+            if len(raw) > MAX_ATTACHMENT_BYTES:
+                raise ValidationError(self.env._("%s is larger than 5 MB.", name))
+            if mimetype not in ATTACHMENT_TYPES:
+                raise ValidationError(self.env._("%s: only photos and PDF files are accepted.", name))
+            vals_list.append(
+                {"name": name[:100], "raw": raw, "res_model": self._name, "res_id": self.id, "mimetype": mimetype}
+            )
+        return self.env["ir.attachment"].sudo().create(vals_list)
+
+    @api.model
+    def _intake_rate_limited(self, ip, minutes=10):
+        """True when this IP reached the public form's limit (system parameter, default 5 per 10 minutes)."""
+        limit = int(self.env["ir.config_parameter"].sudo().get_param("crm_support.intake_rate_limit", 5))
+        if not ip or limit <= 0:
+            return False
+        since = fields.Datetime.now() - timedelta(minutes=minutes)
+        return self.sudo().search_count([("intake_ip", "=", ip), ("request_date", ">=", since)], limit=limit) >= limit
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        """A mail to the support alias becomes a routed, acknowledged ticket."""
+        values = dict(custom_values or {})
+        email = email_normalize(msg_dict.get("email_from") or "")
+        partner = self.env["res.partner"].browse(msg_dict.get("author_id")) if msg_dict.get("author_id") else None
+        if not partner and email:
+            partner = self._intake_partner(
+                {"email": email, "contact_name": msg_dict.get("email_from")}, self.env.company.country_id
+            )
+        values.update(
+            {
+                "name": "/",
+                "subject": (msg_dict.get("subject") or self.env._("E-mail request"))[:MAX_SUBJECT],
+                "description": msg_dict.get("body"),
+                "email": email,
+                "partner_id": partner.id if partner else False,
+                "channel": "email",
+            }
+        )
+        return super().message_new(msg_dict, custom_values=values)
+
+    # ------------------------------------------------------------------ acknowledgement
+    def _tracking_url(self):
+        """Portal link with access token, for the customer."""
+        self.ensure_one()
+        return self.get_base_url() + self.get_portal_url()
+
+    def _send_acknowledgement(self):
+        """Acknowledge at once: e-mail with reference and tracking link, SMS when allowed."""
+        template = self.env.ref("crm_support.mail_template_ticket_ack", raise_if_not_found=False)
+        sms_template = self.env.ref("crm_support.sms_template_ticket_ack", raise_if_not_found=False)
+        for ticket in self.sudo():
+            partner = ticket.partner_id
+            if not partner:
+                continue
+            if template and ticket.email:
+                ticket.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=partner.ids,
+                    message_type="comment",
+                )
+            number = ticket._sms_number_allowed(partner, ticket.phone or partner.mobile)
+            if sms_template and number:
+                body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
+                ticket._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
+
+    def _sms_number_allowed(self, partner, number):
+        """The E.164 mobile number to text for a service notice, or False (consent, mobile, blacklist)."""
+        self.ensure_one()
+        recipient = self.env.ref("crm_vrm.recipient_company", raise_if_not_found=False)
+        if not (number and partner and recipient and hasattr(partner, "_vrm_allows")):
+            return False
+        if not partner._vrm_allows(recipient, "service", "contact"):
+            return False
+        country = self.country_id or partner.country_id or self.env.company.country_id
+        e164 = self._e164_mobile(number, country)
+        if not e164 or self.env["phone.blacklist"].sudo().search_count([("number", "=", e164), ("active", "=", True)]):
+            return False
+        return e164
+
+    @api.model
+    def _e164_mobile(self, number, country):
+        """E.164 form of a valid mobile number, else False."""
+        if not number or not phonenumbers:
+            return False
+        try:
+            parsed = phonenumbers.parse(number, country.code or None)
+        except phonenumbers.NumberParseException:
+            return False
+        mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in mobile_types:
+            return False
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+    def write(self, vals):
+        if self.env.context.get("crm_support_sla_write"):
+            return super().write(vals)
+        old_pause = {}
+        if "stage_id" in vals:
+            stage = self.env["crm.support.stage"].browse(vals["stage_id"])
+            vals.setdefault("closed_at", fields.Datetime.now() if stage.is_closed else False)
+            old_pause = {ticket.id: ticket.stage_id.pause_sla for ticket in self}
+        res = super().write(vals)
+        if vals.get("first_response_at") or vals.get("closed_at"):
+            self._compute_work_hours()
+        rest = self
+        if old_pause:
+            toggled = self.filtered(lambda t: old_pause[t.id] != t.stage_id.pause_sla)
+            for pause in (True, False):
+                toggled.filtered(lambda t, p=pause: t.stage_id.pause_sla == p)._sla_toggle_pause(pause)
+            rest -= toggled
+        if {"priority", "category_id", "franchise_id", "stage_id"} & set(vals):
+            rest._sla_apply()
+        return res
+
+    def _compute_work_hours(self):
+        """Store response and resolution times in working hours, for the reports."""
+        for ticket in self.sudo():
+            calendar = ticket._sla_calendar()
+            vals = {}
+            if ticket.first_response_at and not ticket.response_work_hours:
+                vals["response_work_hours"] = calendar.get_work_hours_count(
+                    ticket.request_date, ticket.first_response_at, compute_leaves=True
+                )
+            if ticket.closed_at:
+                hours = calendar.get_work_hours_count(ticket.request_date, ticket.closed_at, compute_leaves=True)
+                vals["resolution_work_hours"] = max(hours - ticket.sla_paused_hours, 0.0)
+            if vals:
+                ticket.with_context(crm_support_sla_write=True).write(vals)
+
+    # ------------------------------------------------------------------ SLA
+    def _sla_calendar(self):
+        self.ensure_one()
+        return self.franchise_id.calendar_id or self.company_id.resource_calendar_id
+
+    def _sla_apply(self):
+        """Choose the policy and compute the deadlines in working hours, pauses included."""
+        Policy = self.env["crm.support.sla.policy"].sudo()
+        policies = Policy.search([])
+        for ticket in self.sudo():
+            policy = next((p for p in policies if p.company_id == ticket.company_id and p._matches(ticket)), Policy)
+            vals = {"sla_policy_id": policy.id}
+            if policy and not ticket.sla_paused_since:
+                calendar = ticket._sla_calendar()
+                start = ticket.request_date
+                paused = ticket.sla_paused_hours
+                vals["sla_response_deadline"] = calendar.plan_hours(
+                    policy.response_hours + paused, start, compute_leaves=True
+                )
+                vals["sla_resolution_deadline"] = calendar.plan_hours(
+                    policy.resolution_hours + paused, start, compute_leaves=True
+                )
+            elif not policy:
+                vals.update(sla_response_deadline=False, sla_resolution_deadline=False)
+            ticket.with_context(crm_support_sla_write=True).write(vals)
+        self._sla_update_next_escalation()
+
+    def _sla_toggle_pause(self, pause):
+        """Stop the clock in 'Waiting customer'; on resume, push the deadlines by the working time paused."""
+        now = fields.Datetime.now()
+        for ticket in self.sudo():
+            if pause and not ticket.sla_paused_since:
+                ticket.with_context(crm_support_sla_write=True).write({"sla_paused_since": now})
+            elif not pause and ticket.sla_paused_since:
+                hours = ticket._sla_calendar().get_work_hours_count(ticket.sla_paused_since, now, compute_leaves=True)
+                ticket.with_context(crm_support_sla_write=True).write(
+                    {"sla_paused_since": False, "sla_paused_hours": ticket.sla_paused_hours + hours}
+                )
+        self._sla_apply()
+
+    def _sla_update_next_escalation(self):
+        """Store when the next escalation level is due (indexed column read by the cron)."""
+        for ticket in self.sudo():
+            due = False
+            if ticket.sla_policy_id and not ticket.is_closed and not ticket.sla_paused_since:
+                done = ticket.escalation_log_ids.level_id
+                dates = [
+                    ticket.sla_resolution_deadline + timedelta(minutes=level.offset_minutes)
+                    for level in ticket.sla_policy_id.level_ids - done
+                    if ticket.sla_resolution_deadline
+                ]
+                due = min(dates) if dates else False
+            if ticket.next_escalation_at != due:
+                ticket.with_context(crm_support_sla_write=True).write({"next_escalation_at": due})
+
+    @api.model
+    def _cron_escalate(self, batch_size=500):
+        """Fire due escalation levels, set-based on the indexed column, each level once per ticket."""
+        now = fields.Datetime.now()
+        fired = 0
+        while True:
+            self.flush_model()
+            # SKIP LOCKED: a second server running the cron takes other tickets instead of waiting.
+            self.env.cr.execute(
+                """
+                SELECT id FROM crm_support_ticket
+                 WHERE next_escalation_at <= %s
+                 ORDER BY next_escalation_at
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                (now, batch_size),
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            tickets = self.browse(ids)
+            for ticket in tickets:
+                for level in ticket.sla_policy_id.level_ids.sorted("offset_minutes"):
+                    if ticket.sla_resolution_deadline + timedelta(minutes=level.offset_minutes) > now:
+                        continue
+                    if ticket._escalation_claim(level, now):
+                        ticket._escalate(level)
+                        fired += 1
+            tickets._sla_update_next_escalation()
+            if len(ids) < batch_size:
+                break
+            if not getattr(threading.current_thread(), "testing", False):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return fired
+
+    def _escalation_claim(self, level, now):
+        """Insert the log row for (ticket, level); False when another run already did."""
+        self.ensure_one()
+        self.env["crm.support.escalation.log"].flush_model()
+        self.env.cr.execute(
+            """
+            INSERT INTO crm_support_escalation_log
+                   (ticket_id, level_id, date, create_uid, create_date, write_uid, write_date)
+            VALUES (%s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+            ON CONFLICT (ticket_id, level_id) DO NOTHING
+            RETURNING id
+            """,
+            (self.id, level.id, now, self.env.uid, self.env.uid),
+        )
+        row = self.env.cr.fetchone()
+        self.invalidate_recordset(["escalation_log_ids"])
+        return row and self.env["crm.support.escalation.log"].browse(row[0])
+
+    def _escalation_recipients(self, level):
+        self.ensure_one()
+        if level.notify == "assignee":
+            return self.user_id
+        if level.notify == "manager":
+            return self.franchise_id.manager_ids
+        return self.env.ref("crm_support.group_support_triage").sudo().users
+
+    def _escalate(self, level):
+        """Alert the level's people by SMS and e-mail, log it on the chatter and the escalation log."""
+        self.ensure_one()
+        ticket = self.sudo()
+        users = ticket._escalation_recipients(level)
+        text = self.env._(
+            "Escalation '%(level)s' on %(ref)s (%(subject)s): resolution due %(due)s.",
+            level=level.name,
+            ref=ticket.name,
+            subject=ticket.subject,
+            due=fields.Datetime.to_string(ticket.sla_resolution_deadline),
+        )
+        if level.by_sms:
+            numbers = [n for n in (ticket._staff_mobile(u) for u in users) if n]
+            if numbers:
+                ticket._message_sms(
+                    f"{text} {ticket._deep_link()}", partner_ids=[], sms_numbers=numbers, put_in_queue=True
+                )
+        if level.by_email and users:
+            ticket.message_notify(partner_ids=users.partner_id.ids, subject=text, body=text)
+        ticket.message_post(body=text, subtype_xmlid="mail.mt_note")
+        log = ticket.escalation_log_ids.filtered(lambda entry: entry.level_id == level)
+        log.recipients = ", ".join(users.mapped("name")) or self.env._("nobody")
+        self._on_escalated(level)
+
+    # ------------------------------------------------------------------ routing
+    def _compute_routing(self, rules=None, now=None):
+        """Decide franchise and ranked people for this ticket without changing it."""
+        self.ensure_one()
+        now = now or fields.Datetime.now()
+        Rule = self.env["crm.support.routing.rule"].sudo()
+        log = []
+        if rules is None:
+            # Cheap conditions on cached tuples first: thousands of rules cost microseconds each.
+            values = (
+                self.category_id.id,
+                (self.product_name or "").lower(),
+                self.country_id.id,
+                self.state_id.id,
+                self.zip,
+                self.priority or "0",
+                self.channel,
+            )
+            ids, skipped = [], 0
+            for compiled in Rule._compiled_rules(self.company_id.id):
+                reason = Rule._precheck(compiled, values)
+                if reason is None:
+                    ids.append(compiled[0])
+                    continue
+                skipped += 1
+                if skipped <= 20:
+                    log.append(self.env._("Rule '%(rule)s' skipped: %(why)s", rule=compiled[1], why=reason))
+            if skipped > 20:
+                log.append(self.env._("%s more rules skipped.", skipped - 20))
+            rules = Rule.browse(ids)
+        for rule in rules:
+            matched, why = rule._matches(self, now=now)
+            if not matched:
+                log.append(self.env._("Rule '%(rule)s' skipped: %(why)s", rule=rule.name, why=why))
+                continue
+            if rule.target == "triage":
+                return self._routing_result(rule, None, [], self.env._("Rule '%s' sends to triage.", rule.name), log)
+            if rule.target == "franchise":
+                franchises = rule.franchise_id.filtered("active")
+            else:
+                franchises = self.env["crm.franchise"]._find_for_location(
+                    self.country_id, self.state_id, self.zip, self.category_id
+                )
+            if not franchises:
+                log.append(self.env._("Rule '%s' matched but no franchise covers the postcode.", rule.name))
+                continue
+            franchise = franchises[0]
+            ranked = franchise._rank_candidates(self, rule, now)
+            log += [line for __, line in ranked["log"]]
+            if not ranked["users"]:
+                return self._routing_result(
+                    rule,
+                    franchise,
+                    ranked["users"],
+                    self.env._(
+                        "Rule '%(rule)s' chose %(franchise)s but nobody there is available.",
+                        rule=rule.name,
+                        franchise=franchise.name,
+                    ),
+                    log,
+                )
+            return self._routing_result(
+                rule,
+                franchise,
+                ranked["users"],
+                self.env._(
+                    "Rule '%(rule)s' chose %(franchise)s, %(user)s (%(why)s).",
+                    rule=rule.name,
+                    franchise=franchise.name,
+                    user=ranked["users"][0].name,
+                    why=ranked["why"],
+                ),
+                log,
+            )
+        return self._routing_result(None, None, [], self.env._("No routing rule matched."), log)
+
+    def _routing_result(self, rule, franchise, users, reason, log):
+        return {
+            "rule": rule or self.env["crm.support.routing.rule"],
+            "franchise": franchise or self.env["crm.franchise"],
+            "users": users or self.env["res.users"],
+            "reason": reason,
+            "log": log,
+        }
+
+    def _route(self):
+        """Route each ticket: store the decision, assign the first candidate or send to triage."""
+        now = fields.Datetime.now()
+        new_stage = self._stage_by_code("new")
+        assigned_stage = self._stage_by_code("assigned")
+        to_triage = self.browse()
+        routed = self.browse()
+        for ticket in self:
+            decision = ticket._compute_routing(now=now)
+            users = decision["users"]
+            rule = decision["rule"]
+            vals = {
+                "routing_rule_id": rule.id,
+                "routing_strategy": rule and dict(rule._fields["strategy"].selection)[rule.strategy],
+                "routing_reason": decision["reason"],
+                "routing_candidates": "\n".join(decision["log"]),
+                "routed_at": now,
+                "franchise_id": decision["franchise"].id,
+                "accepted_at": False,
+            }
+            if users:
+                vals.update(
+                    user_id=users[0].id,
+                    is_triage=False,
+                    stage_id=assigned_stage.id,
+                    routing_queue=json.dumps(users[1:].ids),
+                    accept_deadline=now + timedelta(minutes=rule.accept_minutes or 15),
+                )
+                users[0]._support_mark_assigned()
+                routed |= ticket
+            else:
+                vals.update(
+                    user_id=False,
+                    is_triage=True,
+                    stage_id=new_stage.id,
+                    routing_queue="[]",
+                    accept_deadline=False,
+                )
+                to_triage |= ticket
+            ticket.sudo().write(vals)
+            ticket.sudo().message_post(body=self.env._("Routing: %s", decision["reason"]), subtype_xmlid="mail.mt_note")
+        if to_triage:
+            to_triage._alert_triage()
+        if routed:
+            routed._notify_assignee()
+        self._on_routed()
+        return True
+
+    def action_reroute(self):
+        """Repeat the routing decision with the current rules, staff and availability."""
+        self._check_support_manager()
+        self._route()
+        return True
+
+    def _stage_by_code(self, code):
+        return self.env["crm.support.stage"].sudo().search([("code", "=", code)], limit=1)
+
+    def _alert_triage(self):
+        """Tell the head-office triage team about tickets nobody could take."""
+        team = self.env.ref("crm_support.group_support_triage").sudo().users
+        if not team:
+            return
+        for ticket in self.sudo():
+            ticket.message_notify(
+                partner_ids=team.partner_id.ids,
+                subject=self.env._("%s needs triage", ticket.name),
+                body=self.env._("%(ref)s could not be routed: %(why)s", ref=ticket.name, why=ticket.routing_reason),
+            )
+
+    def _deep_link(self):
+        """Short link to the ticket's mobile page for franchise staff."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/sr/{self.id}"
+
+    def _notify_assignee(self):
+        """Push the ticket to the assigned person at once: SMS to their mobile and a notification."""
+        sms_template = self.env.ref("crm_support.sms_template_ticket_push", raise_if_not_found=False)
+        for ticket in self.sudo().filtered("user_id"):
+            link = ticket._deep_link()
+            ticket.message_notify(
+                partner_ids=ticket.user_id.partner_id.ids,
+                subject=self.env._("New service request %s", ticket.name),
+                body=Markup("%s <a href='%s'>%s</a>")
+                % (
+                    self.env._(
+                        "%(ref)s has been assigned to you: %(subject)s.", ref=ticket.name, subject=ticket.subject
+                    ),
+                    link,
+                    self.env._("Open"),
+                ),
+            )
+            number = ticket._staff_mobile(ticket.user_id)
+            if sms_template and number:
+                body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
+                ticket._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
+
+    def _staff_mobile(self, user):
+        """E.164 mobile of a staff member, or False when there is no valid mobile."""
+        partner = user.partner_id
+        country = partner.country_id or user.franchise_id.partner_id.country_id or self.env.company.country_id
+        return self._e164_mobile(partner.mobile or partner.phone, country)
+
+    # ------------------------------------------------------------------ actions (portal and API)
+    def _check_support_manager(self):
+        if not (self.env.is_superuser() or self.env.user.has_group("crm_support.group_support_user")):
+            raise AccessError(self.env._("Only support users can do this."))
+
+    def _check_can_act(self):
+        """Raise unless the caller is the assignee, their franchise manager or a support user."""
+        user = self.env.user
+        if self.env.is_superuser() or user.has_group("crm_support.group_support_user"):
+            return
+        is_manager = user.has_group("crm_support.group_franchise_manager")
+        for ticket in self.sudo():
+            if ticket.user_id == user:
+                continue
+            if is_manager and user.franchise_id and ticket.franchise_id == user.franchise_id:
+                continue
+            raise AccessError(self.env._("You cannot act on %s.", ticket.name))
+
+    def action_accept(self):
+        """The assignee accepts the ticket: work starts and the first response is recorded."""
+        self._check_can_act()
+        now = fields.Datetime.now()
+        for ticket in self.sudo():
+            if ticket.stage_code != "assigned":
+                raise UserError(self.env._("%s is not waiting for acceptance.", ticket.name))
+            ticket.write(
+                {
+                    "stage_id": self._stage_by_code("in_progress").id,
+                    "accepted_at": now,
+                    "accept_deadline": False,
+                    "first_response_at": ticket.first_response_at or now,
+                }
+            )
+        return True
+
+    def action_decline(self, reason=None):
+        """The assignee declines: the next candidate gets the ticket, or triage."""
+        self._check_can_act()
+        for ticket in self.sudo():
+            if ticket.stage_code != "assigned":
+                raise UserError(self.env._("%s can only be declined before it is accepted.", ticket.name))
+            ticket.message_post(
+                body=self.env._("%(user)s declined: %(reason)s", user=self.env.user.name, reason=reason or "-"),
+                subtype_xmlid="mail.mt_note",
+            )
+            ticket._assign_next()
+        return True
+
+    def _assign_next(self):
+        """Give the ticket to the next candidate in the stored queue, or send it to triage."""
+        now = fields.Datetime.now()
+        for ticket in self.sudo():
+            queue = json.loads(ticket.routing_queue or "[]")
+            users = self.env["res.users"].browse(queue).exists().filtered("active")
+            if users:
+                ticket.write(
+                    {
+                        "user_id": users[0].id,
+                        "routing_queue": json.dumps(users[1:].ids),
+                        "accept_deadline": now + timedelta(minutes=ticket.routing_rule_id.accept_minutes or 15),
+                    }
+                )
+                users[0]._support_mark_assigned()
+                ticket._notify_assignee()
+            else:
+                ticket.write(
+                    {
+                        "user_id": False,
+                        "is_triage": True,
+                        "stage_id": self._stage_by_code("new").id,
+                        "accept_deadline": False,
+                        "routing_reason": self.env._("No candidate left: sent to triage."),
+                    }
+                )
+                ticket._alert_triage()
+        return True
+
+    def action_set_stage(self, stage_code):
+        """Move the ticket to the stage with this code (in_progress, waiting, done, cancelled)."""
+        self._check_can_act()
+        if stage_code not in dict(STAGE_CODES) or stage_code in ("new", "assigned"):
+            raise UserError(self.env._("Unknown stage: %s", stage_code))
+        stage = self._stage_by_code(stage_code)
+        for ticket in self.sudo():
+            if ticket.is_closed:
+                raise UserError(self.env._("%s is already closed.", ticket.name))
+            if ticket.stage_code == "assigned" and stage_code != "cancelled":
+                ticket.action_accept()
+            ticket.stage_id = stage
+        return True
+
+    def action_close(self, resolution):
+        """Close the ticket as done with a resolution shown to the customer."""
+        self._check_can_act()
+        if not (resolution or "").strip():
+            raise UserError(self.env._("Write the resolution before closing."))
+        for ticket in self.sudo():
+            if ticket.stage_code == "assigned":
+                ticket.action_accept()
+            ticket.write({"resolution": resolution, "stage_id": self._stage_by_code("done").id})
+            ticket.message_post(
+                body=self.env._("Closed: %s", resolution),
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=ticket.partner_id.ids,
+            )
+        return True
+
+    def _post_customer_message(self, body):
+        """Post a message to the customer on the ticket thread as the acting franchise user."""
+        self._check_can_act()
+        self.ensure_one()
+        ticket = self.sudo()
+        message = ticket.with_context(mail_create_nosubscribe=True).message_post(
+            body=body,
+            author_id=self.env.user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=ticket.partner_id.ids,
+        )
+        if not ticket.first_response_at:
+            ticket.first_response_at = fields.Datetime.now()
+        return message
+
+    def _customer_view(self, user=None):
+        """The customer's details as this user may see them for the service (masked as crm_vrm says)."""
+        self.ensure_one()
+        user = user or self.env.user
+        ticket = self.sudo()
+        fnames = ["name", "email", "phone", "mobile", "street", "zip", "city"]
+        if not ticket.partner_id:
+            return dict.fromkeys(fnames, False)
+        if user._vrm_is_privacy_officer():
+            (row,) = ticket.partner_id.read(fnames, load=None)
+            return row
+        recipient = user._vrm_recipient()
+        (row,) = ticket.partner_id._vrm_read_for(recipient, "service", fnames, reference=ticket.name)
+        return row
+
+    def _post_internal_note(self, body):
+        """Internal note by the acting franchise user, not sent to the customer."""
+        self._check_can_act()
+        self.ensure_one()
+        return self.sudo().message_post(
+            body=body, author_id=self.env.user.partner_id.id, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+
+    def _add_photos(self, files):
+        """Attach photos taken on site (list of (filename, bytes, mimetype)) to the ticket thread."""
+        self._check_can_act()
+        self.ensure_one()
+        attachments = self.sudo()._intake_attach(files)
+        if attachments:
+            self.sudo().message_post(
+                body=self.env._("Photos added by %s", self.env.user.name),
+                attachment_ids=attachments.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return attachments
+
+    def _rate(self, rating, comment=None):
+        """The customer's 1-5 rating with a comment, once the request is done."""
+        self.ensure_one()
+        try:
+            value = int(rating)
+        except (TypeError, ValueError):
+            value = 0
+        if not 1 <= value <= 5:
+            raise UserError(self.env._("Choose a rating from 1 to 5."))
+        if self.stage_code != "done":
+            raise UserError(self.env._("You can rate a request once it is done."))
+        self.sudo().write({"rating_value": value, "rating_comment": (comment or "").strip()[:2000]})
+        return True
+
+    # ------------------------------------------------------------------ cron
+    @api.model
+    def _cron_acceptance_timeout(self):
+        """Tickets not accepted in time go to the next candidate; the franchise manager is alerted."""
+        tickets = self.search(
+            [("stage_code", "=", "assigned"), ("accept_deadline", "<=", fields.Datetime.now())],
+            limit=500,
+        )
+        for ticket in tickets:
+            previous = ticket.user_id
+            ticket.message_post(
+                body=self.env._("%s did not accept in time.", previous.name), subtype_xmlid="mail.mt_note"
+            )
+            ticket._assign_next()
+            managers = ticket.franchise_id.manager_ids
+            if managers:
+                ticket.message_notify(
+                    partner_ids=managers.partner_id.ids,
+                    subject=self.env._("%s was not accepted in time", ticket.name),
+                    body=self.env._(
+                        "%(user)s did not accept %(ref)s; it now goes to %(next)s.",
+                        user=previous.name,
+                        ref=ticket.name,
+                        next=ticket.user_id.name or self.env._("triage"),
+                    ),
+                )
+        return len(tickets)
+
+    # ------------------------------------------------------------------ hooks for crm_api
+    def _on_tickets_created(self):
+        """Hook called once on the tickets created (crm_api sends webhooks)."""
+
+    def _on_routed(self):
+        """Hook called once after routing the tickets."""
+
+    def _on_escalated(self, level):
+        """Hook called after an escalation level fired on these tickets."""

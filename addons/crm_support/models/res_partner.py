@@ -1,0 +1,61 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+from odoo.tools import html2plaintext
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def _vrm_export_data(self):
+        """Add the customer's service requests to the rights-request export."""
+        data = super()._vrm_export_data()
+        tickets = self.env["crm.support.ticket"].sudo().search([("partner_id", "=", self.id)], order="id")
+        data["support"] = [
+            {
+                "reference": t.name,
+                "subject": t.subject,
+                "date": fields.Datetime.to_string(t.create_date),
+                "channel": t.channel,
+                "status": t.stage_id.name,
+                "category": t.category_id.name,
+                "franchise": t.franchise_id.name,
+                "postcode": t.zip,
+                "description": html2plaintext(t.description or ""),
+                "resolution": t.resolution,
+                "messages": [
+                    {"date": fields.Datetime.to_string(m.date), "body": html2plaintext(m.body or "")}
+                    for m in t.message_ids.filtered(lambda m: m.message_type == "comment")
+                ],
+            }
+            for t in tickets
+        ]
+        return data
+
+    def _vrm_anonymize(self):
+        """Erase the text of the customer's service requests; keep dates, stages and figures."""
+        tickets = self.env["crm.support.ticket"].sudo().search([("partner_id", "in", self.ids)])
+        if tickets:
+            tickets.write(
+                {
+                    "subject": self.env._("Erased request"),
+                    "description": False,
+                    "resolution": False,
+                    "contact_name": False,
+                    "email": False,
+                    "phone": False,
+                    "street": False,
+                    "city": False,
+                    "zip": False,
+                    "product_name": False,
+                    "intake_ip": False,
+                }
+            )
+            messages = tickets.message_ids
+            messages.attachment_ids.unlink()
+            messages.write({"body": "", "subject": False, "email_from": False})
+            self.env["ir.attachment"].sudo().search(
+                [("res_model", "=", "crm.support.ticket"), ("res_id", "in", tickets.ids)]
+            ).unlink()
+        return super()._vrm_anonymize()

@@ -1,0 +1,88 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    franchise_id = fields.Many2one(
+        comodel_name="crm.franchise",
+        index="btree_not_null",
+        help="Franchise this person works for; franchise staff see only its tickets.",
+    )
+    support_skill_ids = fields.Many2many(
+        comodel_name="crm.support.skill",
+        relation="crm_support_skill_res_users_rel",
+        string="Service Skills",
+    )
+    support_capacity = fields.Integer(string="Max Open Tickets", help="0 means the franchise's default capacity.")
+    support_takes_tickets = fields.Boolean(
+        string="Receives Tickets", default=True, help="Routing may assign tickets to this person."
+    )
+    support_last_assigned_at = fields.Datetime(
+        string="Last Ticket Assigned", readonly=True, help="Used for round robin."
+    )
+
+    support_assign_order = fields.Integer(
+        readonly=True, copy=False, help="Increases with each assignment; lowest goes first in round robin."
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return [*super().SELF_READABLE_FIELDS, "franchise_id", "support_skill_ids", "support_capacity"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        users.filtered("franchise_id")._support_ensure_resource()
+        return users
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("franchise_id"):
+            self._support_ensure_resource()
+        return res
+
+    def _vrm_recipient(self):
+        """Franchise people see customers as their franchise's recipient."""
+        self.ensure_one()
+        if self.share and self.franchise_id:
+            return self.franchise_id.sudo().vrm_recipient_id
+        return super()._vrm_recipient()
+
+    def _support_mark_assigned(self):
+        """Record that this person just received a ticket (round robin order)."""
+        order = int(self.env["ir.sequence"].sudo().next_by_code("crm.support.round.robin") or 0)
+        self.sudo().write({"support_last_assigned_at": fields.Datetime.now(), "support_assign_order": order})
+
+    def _support_capacity(self):
+        """Maximum number of open tickets this person may hold."""
+        self.ensure_one()
+        return self.support_capacity or self.franchise_id.default_capacity
+
+    def _support_resource(self):
+        """The resource (working time, leaves) of this person."""
+        self.ensure_one()
+        return self.sudo().resource_ids[:1]
+
+    def _support_ensure_resource(self):
+        """Give franchise staff a resource on their franchise's calendar, for leaves and working hours."""
+        resources = self.env["resource.resource"].sudo()
+        for user in self.sudo():
+            resource = user.resource_ids[:1]
+            calendar = user.franchise_id.calendar_id
+            if not resource:
+                resources.create(
+                    {
+                        "name": user.name,
+                        "user_id": user.id,
+                        "resource_type": "user",
+                        "calendar_id": calendar.id,
+                        "company_id": user.franchise_id.company_id.id,
+                        "tz": calendar.tz or user.tz or "UTC",
+                    }
+                )
+            elif resource.calendar_id != calendar:
+                resource.calendar_id = calendar

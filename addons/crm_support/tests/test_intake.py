@@ -1,0 +1,170 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import base64
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common import SupportCase
+
+RAW_EMAIL = """Return-Path: <dora@example.com>
+To: service@example.com
+From: Dora Driver <dora@example.com>
+Subject: Chipped windscreen on my van
+Message-ID: <intake-test-1@example.com>
+Date: Wed, 25 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Hello, a stone chipped my windscreen this morning.
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestIntake(SupportCase):
+    def _public(self, **vals):
+        values = {
+            "subject": "Broken window",
+            "contact_name": "Pat Public",
+            "email": "Pat@Example.com",
+            "phone": "07911 123456",
+            "zip": "sw1a 2aa",
+            "country_id": "GB",
+            "category_id": "t_windscreen",
+            "description": "Window <b>broken</b>",
+            "intake_ip": "203.0.113.7",
+        }
+        values.update(vals)
+        return self.env["crm.support.ticket"]._intake(values, "public")
+
+    def test_public_form_normalises_and_routes(self):
+        """A public request is validated, gets a reference, a customer, E.164 phone, and is routed."""
+        ticket = self._public()
+        self.assertRegex(ticket.name, r"^SR-\d{4}-\d{6}$")
+        self.assertEqual(ticket.channel, "public")
+        self.assertEqual(ticket.phone, "+447911123456")
+        self.assertEqual(ticket.email, "pat@example.com")
+        self.assertEqual(ticket.zip, "SW1A 2AA")
+        self.assertEqual(ticket.partner_id.email, "pat@example.com")
+        self.assertEqual(ticket.franchise_id, self.franchise_london)
+        self.assertIn(ticket.user_id, self.alice | self.bob)
+        # The same e-mail again finds the same customer.
+        self.assertEqual(self._public(subject="Again").partner_id, ticket.partner_id)
+
+    def test_public_form_rejects_bad_input(self):
+        """Invalid phone, postcode, e-mail, missing contact or oversize text are refused with a message."""
+        with self.assertRaisesRegex(ValidationError, "phone number"):
+            self._public(phone="12")
+        with self.assertRaisesRegex(ValidationError, "postcode"):
+            self._public(zip="12345")
+        with self.assertRaisesRegex(ValidationError, "e-mail"):
+            self._public(email="not-an-email")
+        with self.assertRaisesRegex(ValidationError, "reach you"):
+            self._public(email="", phone="")
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            self._public(description="x" * 10001)
+        with self.assertRaisesRegex(ValidationError, "too long"):
+            self._public(subject="x" * 201)
+        with self.assertRaises(ValidationError):
+            self._public(category_id="no-such-category")
+
+    def test_public_form_cannot_pick_customer_or_fields(self):
+        """A public visitor cannot attach the ticket to another customer nor set internal fields."""
+        ticket = self._public(
+            partner_id=self.customer.id,
+            priority="3",
+            user_id=self.alice.id,
+            is_triage=True,
+            franchise_id=self.franchise_zurich.id,
+            email="eve@example.com",
+        )
+        self.assertNotEqual(ticket.partner_id, self.customer)
+        self.assertEqual(ticket.priority, "2")
+        self.assertEqual(ticket.franchise_id, self.franchise_london)
+
+    def test_script_neutralised(self):
+        """Script in a description never reaches the stored HTML."""
+        ticket = self._public(description='<script>alert("x")</script><img src=x onerror=alert(1)>Hello')
+        self.assertNotIn("<script", str(ticket.description))
+        self.assertNotIn("onerror", str(ticket.description))
+        self.assertIn("Hello", str(ticket.description))
+        backend = self._ticket(description='<p>ok</p><script>alert("x")</script>')
+        self.assertNotIn("<script", str(backend.description))
+
+    def test_attachments_limits(self):
+        """Photos are attached; too big, too many or wrong type files are refused."""
+        photo = ("crack.jpg", base64.b64encode(b"\xff\xd8\xff" + b"0" * 100), "image/jpeg")
+        ticket = self._public(attachments=[photo])
+        attachment = self.env["ir.attachment"].search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        self.assertEqual(attachment.name, "crack.jpg")
+        with self.assertRaisesRegex(ValidationError, "5 MB"):
+            self._public(attachments=[("big.jpg", b"0" * (5 * 1024 * 1024 + 1), "image/jpeg")])
+        with self.assertRaisesRegex(ValidationError, "At most"):
+            self._public(attachments=[photo] * 6)
+        with self.assertRaisesRegex(ValidationError, "photos"):
+            self._public(attachments=[("evil.html", b"<script>", "text/html")])
+
+    def test_rate_limit_per_ip(self):
+        """After five requests from one IP in ten minutes, the form is throttled for that IP only."""
+        Ticket = self.env["crm.support.ticket"]
+        for i in range(5):
+            self.assertFalse(Ticket._intake_rate_limited("203.0.113.9"))
+            self._public(subject=f"Request {i}", intake_ip="203.0.113.9")
+        self.assertTrue(Ticket._intake_rate_limited("203.0.113.9"))
+        self.assertFalse(Ticket._intake_rate_limited("203.0.113.10"))
+
+    def test_email_alias_creates_numbered_routed_ticket(self):
+        """A mail to the alias creates a numbered ticket for the sender, routed like any other."""
+        self.env["crm.support.routing.rule"].create(
+            {
+                "name": "E-mail to Zurich",
+                "sequence": 1,
+                "channel": "email",
+                "target": "franchise",
+                "franchise_id": self.franchise_zurich.id,
+            }
+        )
+        self.env["mail.thread"].message_process("crm.support.ticket", RAW_EMAIL)
+        ticket = self.env["crm.support.ticket"].search([("subject", "=", "Chipped windscreen on my van")])
+        self.assertEqual(len(ticket), 1)
+        self.assertRegex(ticket.name, r"^SR-\d{4}-\d{6}$")
+        self.assertEqual(ticket.channel, "email")
+        self.assertEqual(ticket.partner_id.email, "dora@example.com")
+        self.assertEqual((ticket.franchise_id, ticket.user_id), (self.franchise_zurich, self.zoe))
+
+    def test_acknowledgement_email_with_tracking_link(self):
+        """Every channel acknowledges by e-mail with the reference and a tokenised tracking link."""
+        ticket = self._public()
+        ack = ticket.message_ids.filtered(lambda m: ticket.name in (m.subject or "") and "received" in m.subject)
+        self.assertEqual(len(ack), 1)
+        self.assertIn(ticket.partner_id, ack.partner_ids)
+        self.assertIn(f"access_token={ticket.access_token}", str(ack.body))
+
+    def test_push_to_assignee_sms_and_notification(self):
+        """The assignee gets an SMS to their mobile with the deep link, and a notification."""
+        self.alice.partner_id.mobile = "+44 7911 000001"
+        self.bob.partner_id.mobile = "+44 7911 000002"
+        ticket = self._ticket(partner_id=False)
+        number = "+447911000001" if ticket.user_id == self.alice else "+447911000002"
+        sms = self.env["sms.sms"].search([("number", "=", number)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn(ticket.name, sms.body)
+        self.assertIn(f"/sr/{ticket.id}", sms.body)
+        note = self.env["mail.message"].search(
+            [
+                ("model", "=", ticket._name),
+                ("res_id", "=", ticket.id),
+                ("partner_ids", "in", ticket.user_id.partner_id.id),
+            ]
+        )
+        self.assertIn(f"/sr/{ticket.id}", str(note.body))
+        self.assertEqual(sms.state, "outgoing", "queued for the SMS gateway")
+
+    def test_no_sms_to_landline(self):
+        """Service SMS go only to valid mobiles: a landline gets none."""
+        self.customer.mobile = "+44 20 7946 0000"
+        ticket = self._ticket(phone="+44 20 7946 0000")
+        self.assertFalse(self.env["sms.sms"].search([("number", "=", "+442079460000")]))
+        self.assertFalse(ticket._e164_mobile("+44 20 7946 0000", self.uk))
+        self.assertEqual(ticket._e164_mobile("07911 123456", self.uk), "+447911123456")

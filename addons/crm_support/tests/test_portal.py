@@ -1,0 +1,171 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import SupportCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortal(HttpCase, SupportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # HttpCase users log in with their login as password.
+        for user in (cls.alice, cls.bob, cls.zoe, cls.london_mgr, cls.customer_user):
+            user.password = user.login
+        cls.other_user = new_test_user(
+            cls.env, "otto", groups="base.group_portal", partner_id=cls.other_customer.id, password="otto"
+        )
+
+    @staticmethod
+    def _form_token(html):
+        marker = 'name="csrf_token" value="'
+        start = html.index(marker) + len(marker)
+        return html[start : html.index('"', start)]
+
+    def test_public_form_creates_only_a_ticket(self):
+        """The public form creates a routed ticket and shows its reference; the honeypot creates nothing."""
+        self.authenticate(None, None)
+        page = self.url_open("/support/request")
+        self.assertEqual(page.status_code, 200)
+        token = self._form_token(page.text)
+        Ticket = self.env["crm.support.ticket"]
+        before = Ticket.search_count([])
+        data = {
+            "csrf_token": token,
+            "subject": "Cracked rear window",
+            "email": "web@example.com",
+            "phone": "07911 123457",
+            "zip": "SW1A 2AA",
+            "country_id": self.uk.id,
+            "category_id": self.cat_windscreen.id,
+            "description": "<script>alert(1)</script>Help",
+        }
+        response = self.url_open("/support/request", data=data)
+        self.assertEqual(response.status_code, 200, response.text[:2000])
+        ticket = Ticket.search([("subject", "=", "Cracked rear window")])
+        self.assertEqual(len(ticket), 1)
+        self.assertIn(ticket.name, response.text)
+        self.assertEqual(ticket.franchise_id, self.franchise_london)
+        self.assertNotIn("<script", str(ticket.description))
+        bot = self.url_open("/support/request", data=dict(data, subject="Bot", website_url="http://spam"))
+        self.assertEqual(bot.status_code, 200)
+        self.assertFalse(Ticket.search([("subject", "=", "Bot")]))
+        bad = self.url_open("/support/request", data=dict(data, subject="Bad", zip="ZZZ"))
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("not a valid postcode", bad.text)
+        self.assertEqual(Ticket.search_count([]), before + 1)
+        no_csrf = self.url_open("/support/request", data=dict(data, csrf_token="x", subject="No token"))
+        self.assertEqual(no_csrf.status_code, 400)
+        self.assertFalse(Ticket.search([("subject", "=", "No token")]))
+
+    def test_customer_sees_only_own_tickets(self):
+        """A customer lists and opens their requests; another customer's is refused, token links work."""
+        mine = self._ticket()
+        theirs = self._ticket(partner_id=self.other_customer.id)
+        self.authenticate("carla", "carla")
+        listing = self.url_open("/my/support/tickets")
+        self.assertIn(mine.name, listing.text)
+        self.assertNotIn(theirs.name, listing.text)
+        self.assertIn(mine.subject, self.url_open(f"/my/support/tickets/{mine.id}").text)
+        refused = self.url_open(f"/my/support/tickets/{theirs.id}", allow_redirects=False)
+        self.assertEqual(refused.status_code, 303)
+        guessed = self.url_open(f"/my/support/tickets/{theirs.id}?access_token=guess", allow_redirects=False)
+        self.assertEqual(guessed.status_code, 303)
+        self.authenticate(None, None)
+        token_page = self.url_open(f"/my/support/tickets/{theirs.id}?access_token={theirs.access_token}")
+        self.assertIn(theirs.name, token_page.text)
+
+    def test_customer_rates_closed_ticket(self):
+        """Once done, the customer rates 1-5 with a comment; the rating shows on the page."""
+        ticket = self._ticket()
+        ticket.with_user(ticket.user_id).action_close("New windscreen fitted")
+        self.authenticate("carla", "carla")
+        page = self.url_open(f"/my/support/tickets/{ticket.id}")
+        self.assertIn("How did we do?", page.text)
+        token = self._form_token(page.text)
+        self.url_open(
+            f"/my/support/tickets/{ticket.id}/rate",
+            data={"csrf_token": token, "rating": "5", "comment": "Quick and tidy"},
+        )
+        self.assertEqual(ticket.rating_value, 5)
+        self.assertEqual(ticket.rating_comment, "Quick and tidy")
+        self.assertEqual(ticket.franchise_id._scorecard()["avg_rating"], 5)
+
+    def test_franchise_pages_isolated(self):
+        """Staff open their tickets; another franchise's ticket page and actions answer 404."""
+        london = self._ticket(partner_id=False)
+        zurich = self._ticket(zip="8050", country_id=self.ch.id, partner_id=False)
+        staff = london.user_id
+        self.authenticate(staff.login, staff.login)
+        self.assertIn(london.name, self.url_open("/my/franchise/queue").text)
+        self.assertEqual(self.url_open(f"/my/franchise/tickets/{london.id}").status_code, 200)
+        self.assertEqual(self.url_open(f"/my/franchise/tickets/{zurich.id}").status_code, 404)
+        page = self.url_open(f"/my/franchise/tickets/{london.id}")
+        token = self._form_token(page.text)
+        response = self.url_open(f"/my/franchise/tickets/{zurich.id}/accept", data={"csrf_token": token})
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(zurich.stage_code, "assigned")
+        self.url_open(f"/my/franchise/tickets/{london.id}/accept", data={"csrf_token": token})
+        self.assertEqual(london.stage_code, "in_progress")
+        # JSON-RPC: the other franchise's ticket cannot be read either.
+        result = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/crm.support.ticket/search_read",
+            {
+                "model": "crm.support.ticket",
+                "method": "search_read",
+                "args": [[("id", "=", zurich.id)], ["name"]],
+                "kwargs": {},
+            },
+        )
+        self.assertEqual(result, [])
+        # The manager sees the whole franchise queue, not Zurich's.
+        self.authenticate("mgr_ldn", "mgr_ldn")
+        queue = self.url_open("/my/franchise/queue?scope=franchise").text
+        self.assertIn(london.name, queue)
+        self.assertNotIn(zurich.name, queue)
+        self.assertIn("o_crm_support_scorecard", queue)
+
+
+@tagged("post_install", "-at_install")
+class TestFranchiseMobileTour(HttpCase):
+    browser_size = "390x844"
+
+    def test_staff_accept_update_close_on_phone(self):
+        """On a phone-sized screen, staff accept a job, message the customer, set a stage and close it."""
+        env = self.env
+        calendar = env["resource.calendar"].create(
+            {
+                "name": "24/7",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 0, "hour_to": 24}) for d in range(7)
+                ],
+            }
+        )
+        franchise = env["crm.franchise"].create(
+            {
+                "name": "Tour Glass",
+                "partner_id": env["res.partner"].create({"name": "Tour Glass Ltd"}).id,
+                "calendar_id": calendar.id,
+                "area_ids": [(0, 0, {"country_id": env.ref("base.uk").id, "zip_patterns": "TR1*"})],
+            }
+        )
+        env["crm.support.routing.rule"].search([]).active = False
+        env["crm.support.routing.rule"].create({"name": "Area", "target": "area"})
+        new_test_user(env, "tour_staff", groups="crm_support.group_franchise_staff", franchise_id=franchise.id)
+        customer = env["res.partner"].create({"name": "Tess Tour", "email": "tess@example.com"})
+        ticket = env["crm.support.ticket"].create(
+            {
+                "subject": "Tour windscreen",
+                "partner_id": customer.id,
+                "zip": "TR1 1AA",
+                "country_id": env.ref("base.uk").id,
+            }
+        )
+        self.assertEqual(ticket.user_id.login, "tour_staff")
+        self.start_tour("/my/franchise/queue", "crm_support_franchise_mobile", login="tour_staff")
+        self.assertEqual(ticket.stage_code, "done")
+        self.assertEqual(ticket.resolution, "Windscreen replaced on site")
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "On my way" in (m.body or "")))

@@ -1,0 +1,60 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import SupportCase
+
+
+@tagged("post_install", "-at_install")
+class TestPrivacy(SupportCase):
+    def test_franchise_recipient(self):
+        """Each franchise has its own data recipient; its people see customers as that recipient."""
+        recipient = self.franchise_london.vrm_recipient_id
+        self.assertEqual(recipient.recipient_type, "franchise")
+        self.assertEqual(recipient.partner_id, self.franchise_london.partner_id)
+        self.assertEqual(self.alice._vrm_recipient(), recipient)
+        self.assertEqual(self.zoe._vrm_recipient(), self.franchise_zurich.vrm_recipient_id)
+        self.assertEqual(self.support_user._vrm_recipient(), self.env.ref("crm_vrm.recipient_company"))
+
+    def test_staff_cannot_read_contact_fields_directly(self):
+        """Franchise staff read the customer only through crm_vrm, never the raw fields by RPC."""
+        ticket = self._ticket()
+        staff = ticket.user_id
+        with self.assertRaises(AccessError):
+            ticket.with_user(staff).read(["email"])
+        view = ticket.with_user(staff)._customer_view()
+        self.assertEqual(view["name"], self.customer.name)
+        self.assertIn("zip", view)
+        log = (
+            self.env["vrm.access.log"]
+            .sudo()
+            .search([("partner_id", "=", self.customer.id), ("reference", "=", ticket.name)])
+        )
+        self.assertTrue(log, "what a franchise was shown is logged with the ticket reference")
+
+    def test_export_and_anonymize(self):
+        """The rights export lists the tickets; erasure removes their text but keeps the figures."""
+        ticket = self._ticket(description="<p>My car is at 12 Secret Street</p>", street="12 Secret Street")
+        data = self.customer._vrm_export_data()
+        self.assertEqual([t["reference"] for t in data["support"]], [ticket.name])
+        self.assertIn("Secret Street", data["support"][0]["description"])
+        self.customer._vrm_anonymize()
+        self.assertFalse(ticket.description)
+        self.assertFalse(ticket.street)
+        self.assertEqual(ticket.subject, "Erased request")
+        self.assertEqual(ticket.franchise_id, self.franchise_london)
+        self.assertTrue(ticket.name.startswith("SR-"))
+        self.assertFalse(any("Secret" in (m.body or "") for m in ticket.message_ids))
+
+    def test_ack_sms_to_valid_unblocked_mobile(self):
+        """The acknowledgement SMS goes to a valid mobile, never to a blacklisted one."""
+        ticket = self._ticket()
+        sms = self.env["sms.sms"].search([("number", "=", "+447911123400")])
+        self.assertEqual(len(sms), 1)
+        self.assertIn(ticket.name, sms.body)
+        self.assertIn("access_token=", sms.body)
+        self.env["phone.blacklist"].sudo().add("+447911123400")
+        self._ticket()
+        self.assertEqual(len(self.env["sms.sms"].search([("number", "=", "+447911123400")])), 1)

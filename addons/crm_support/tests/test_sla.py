@@ -1,0 +1,176 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import datetime
+
+from odoo.tests import freeze_time, tagged
+
+from .common import SupportCase
+
+FRIDAY_3PM = "2026-11-27 15:00:00"
+
+
+@tagged("post_install", "-at_install")
+class TestSla(SupportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.office = cls.env["resource.calendar"].create(
+            {
+                "name": "Office 9-17",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 17}) for d in range(5)
+                ],
+            }
+        )
+        # Demo tickets stay out of these sweeps.
+        cls.env["crm.support.ticket"].search([]).with_context(crm_support_sla_write=True).write(
+            {"next_escalation_at": False}
+        )
+        cls.franchise_london.calendar_id = cls.office
+        cls.alice.partner_id.mobile = "+44 7911 000001"
+        cls.bob.partner_id.mobile = "+44 7911 000002"
+        cls.london_mgr.partner_id.mobile = "+44 7911 000009"
+        cls.triage.partner_id.mobile = "+44 7911 000099"
+        cls.policy = cls.env["crm.support.sla.policy"].create(
+            {
+                "name": "Glass standard",
+                "response_hours": 2,
+                "resolution_hours": 8,
+                "at_risk_minutes": 30,
+                "level_ids": [
+                    (0, 0, {"name": "Reminder", "offset_minutes": -30, "notify": "assignee", "by_email": False}),
+                    (0, 0, {"name": "Breach", "offset_minutes": 0, "notify": "manager"}),
+                    (0, 0, {"name": "Head office", "offset_minutes": 60, "notify": "head_office"}),
+                ],
+            }
+        )
+
+    def _sms_to(self, number):
+        return self.env["sms.sms"].search([("number", "=", number), ("body", "ilike", "Escalation")])
+
+    def test_deadlines_follow_working_hours_and_holidays(self):
+        """Targets count only the franchise's working hours; a bank holiday moves the deadline."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+        self.assertEqual(ticket.sla_policy_id, self.policy)
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 11, 27, 17, 0))
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 15, 0))
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Bank holiday",
+                "calendar_id": self.office.id,
+                "date_from": datetime(2026, 11, 30, 0, 0),
+                "date_to": datetime(2026, 11, 30, 23, 59),
+            }
+        )
+        with freeze_time(FRIDAY_3PM):
+            later = self._ticket(partner_id=False)
+        self.assertEqual(later.sla_resolution_deadline, datetime(2026, 12, 1, 15, 0))
+
+    def test_policy_by_priority_and_category(self):
+        """The first matching policy applies; changing the priority re-computes the deadlines."""
+        urgent = self.env["crm.support.sla.policy"].create(
+            {"name": "Urgent", "sequence": 1, "priority": "3", "response_hours": 1, "resolution_hours": 2}
+        )
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+            self.assertEqual(ticket.sla_policy_id, self.policy)
+            ticket.priority = "3"
+        self.assertEqual(ticket.sla_policy_id, urgent)
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 27, 17, 0))
+
+    def test_waiting_customer_pauses_clock(self):
+        """Time in Waiting customer does not count: deadlines move by the working time paused."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+            ticket.with_user(ticket.user_id).action_accept()
+        with freeze_time("2026-11-27 16:00:00"):
+            ticket.with_user(ticket.user_id).action_set_stage("waiting")
+            self.assertEqual(ticket.sla_status, "paused")
+            self.assertFalse(ticket.next_escalation_at, "no escalation while paused")
+        with freeze_time("2026-11-30 10:00:00"):
+            ticket.with_user(ticket.user_id).action_set_stage("in_progress")
+        # Paused Fri 16-17 and Mon 9-10: two working hours.
+        self.assertAlmostEqual(ticket.sla_paused_hours, 2.0, places=2)
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 17, 0))
+
+    def test_status_on_track_at_risk_breached(self):
+        """The status follows the clock: on track, at risk 30 minutes before, breached after, met when done."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+            ticket.with_user(ticket.user_id).action_accept()
+        with freeze_time("2026-11-30 12:00:00"):
+            ticket.invalidate_recordset(["sla_status"])
+            self.assertEqual(ticket.sla_status, "on_track")
+        with freeze_time("2026-11-30 14:40:00"):
+            ticket.invalidate_recordset(["sla_status"])
+            self.assertEqual(ticket.sla_status, "at_risk")
+        with freeze_time("2026-11-30 15:01:00"):
+            ticket.invalidate_recordset(["sla_status"])
+            self.assertEqual(ticket.sla_status, "breached")
+        other = self._ticket(partner_id=False)
+        other.with_user(other.user_id).action_close("Fixed at once")
+        self.assertEqual(other.sla_status, "met")
+
+    def test_escalation_ladder_each_level_once(self):
+        """30 min before: assignee by SMS; at breach: manager by SMS and e-mail; +60: head office. Once each."""
+        Ticket = self.env["crm.support.ticket"]
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+        assignee_number = "+447911000001" if ticket.user_id == self.alice else "+447911000002"
+        self.assertEqual(ticket.next_escalation_at, datetime(2026, 11, 30, 14, 30))
+        with freeze_time("2026-11-30 14:00:00"):
+            self.assertEqual(Ticket._cron_escalate(), 0)
+        with freeze_time("2026-11-30 14:31:00"):
+            self.assertEqual(Ticket._cron_escalate(), 1)
+            self.assertEqual(Ticket._cron_escalate(), 0, "a second run fires nothing again")
+        self.assertEqual(len(self._sms_to(assignee_number)), 1)
+        self.assertFalse(self._sms_to("+447911000009"))
+        self.assertEqual(ticket.next_escalation_at, datetime(2026, 11, 30, 15, 0))
+        with freeze_time("2026-11-30 16:30:00"):
+            # Late cron: both remaining levels fire in one run, each once.
+            self.assertEqual(Ticket._cron_escalate(), 2)
+            self.assertEqual(Ticket._cron_escalate(), 0)
+        self.assertEqual(len(self._sms_to("+447911000009")), 1)
+        self.assertEqual(len(self._sms_to("+447911000099")), 1)
+        self.assertEqual(len(self._sms_to(assignee_number)), 1)
+        self.assertEqual(ticket.escalation_log_ids.level_id, self.policy.level_ids)
+        self.assertFalse(ticket.next_escalation_at)
+        notes = ticket.message_ids.filtered(lambda m: m.message_type != "sms" and "Escalation" in (m.body or ""))
+        self.assertEqual(len(notes), 3)
+        mail = self.env["mail.message"].search(
+            [
+                ("model", "=", ticket._name),
+                ("res_id", "=", ticket.id),
+                ("partner_ids", "in", self.london_mgr.partner_id.id),
+                ("subject", "ilike", "Breach"),
+            ]
+        )
+        self.assertEqual(len(mail), 1, "the manager is also told by e-mail")
+
+    def test_level_claimed_by_other_server_not_repeated(self):
+        """When another server already logged a level, this run does not alert again."""
+        Ticket = self.env["crm.support.ticket"]
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+        reminder = self.policy.level_ids.filtered(lambda lvl: lvl.offset_minutes == -30)
+        # The other server's committed row, as it would be seen after its commit.
+        self.env.cr.execute(
+            "INSERT INTO crm_support_escalation_log (ticket_id, level_id, date) VALUES (%s, %s, now())",
+            (ticket.id, reminder.id),
+        )
+        with freeze_time("2026-11-30 14:31:00"):
+            self.assertEqual(Ticket._cron_escalate(), 0)
+        self.assertFalse(self.env["sms.sms"].search([("body", "ilike", "Escalation")]))
+        self.assertEqual(ticket.next_escalation_at, datetime(2026, 11, 30, 15, 0))
+
+    def test_closed_ticket_not_escalated(self):
+        """A closed ticket leaves the sweep."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket(partner_id=False)
+            ticket.with_user(ticket.user_id).action_close("Done")
+        self.assertFalse(ticket.next_escalation_at)
+        with freeze_time("2026-12-10 12:00:00"):
+            self.assertEqual(self.env["crm.support.ticket"]._cron_escalate(), 0)

@@ -1,0 +1,334 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm_support: routing decision p95, escalation sweep, SMS dispatch to a local gateway (issue 4, point 13)."""
+
+# The benchmark database is throw-away: committing between phases is intended.
+# pylint: disable=invalid-commit
+
+import http.cookiejar
+import json
+import random
+import socket
+import statistics
+import threading
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SCALES = {
+    "small": {
+        "rules": 200,
+        "franchises": 50,
+        "staff": 500,
+        "tickets": 10000,
+        "due": 1000,
+        "decisions": 200,
+        "sms": 300,
+    },
+    "full": {
+        "rules": 2000,
+        "franchises": 500,
+        "staff": 5000,
+        "tickets": 100000,
+        "due": 10000,
+        "decisions": 1000,
+        "sms": 2000,
+    },
+}
+
+
+def _p95(values):
+    values = sorted(values)
+    return values[max(0, int(len(values) * 0.95) - 1)]
+
+
+def _setup_routing(env, n):
+    """n franchises with UK-style areas, staff spread over them, n rules mostly not matching."""
+    cr = env.cr
+    calendar = env["resource.calendar"].create(
+        {
+            "name": "bench 24/7",
+            "tz": "UTC",
+            "attendance_ids": [
+                (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 0, "hour_to": 24}) for d in range(7)
+            ],
+        }
+    )
+    uk = env.ref("base.uk")
+    company_partner = env["res.partner"].create({"name": "bench franchises", "is_company": True})
+    franchises = env["crm.franchise"].create(
+        [
+            {
+                "name": f"Bench F{i:04d}",
+                "partner_id": company_partner.id,
+                "calendar_id": calendar.id,
+                "default_capacity": 50,
+                "area_ids": [(0, 0, {"country_id": uk.id, "zip_patterns": f"B{i:03d}*"})],
+            }
+            for i in range(n["franchises"])
+        ]
+    )
+    group = env.ref("crm_support.group_franchise_staff")
+    (
+        env["res.users"]
+        .with_context(no_reset_password=True, mail_create_nosubscribe=True)
+        .create(
+            [
+                {
+                    "name": f"Bench staff {i}",
+                    "login": f"bench_staff_{i}",
+                    "groups_id": [(6, 0, group.ids)],
+                    "franchise_id": franchises[i % len(franchises)].id,
+                }
+                for i in range(n["staff"])
+            ]
+        )
+    )
+    categories = env["crm.support.category"].create(
+        [{"name": f"Bench cat {i}", "code": f"bench_{i}"} for i in range(20)]
+    )
+    env["crm.support.routing.rule"].search([]).active = False
+    rules = [
+        {
+            "name": f"bench rule {i}",
+            "sequence": i,
+            "target": "franchise",
+            "franchise_id": franchises[i % len(franchises)].id,
+            "zip_patterns": f"ZZ{i:05d}*",
+            "category_ids": [(6, 0, categories[i % 20].ids)],
+        }
+        for i in range(n["rules"] - 1)
+    ]
+    rules.append({"name": "bench area", "sequence": 100000, "target": "area"})
+    env["crm.support.routing.rule"].create(rules)
+    cr.commit()
+    return franchises, categories, uk
+
+
+class _Gateway(BaseHTTPRequestHandler):
+    count = 0
+    lock = threading.Lock()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        with _Gateway.lock:
+            _Gateway.count += 1
+        body = json.dumps({"sid": "SM" + self.headers["Idempotency-Key"][:10]}).encode()
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def run(env, ctx):
+    n = SCALES[ctx.scale]
+    rows = []
+    Ticket = env["crm.support.ticket"].with_context(
+        crm_support_no_ack=True, mail_create_nolog=True, mail_notrack=True, tracking_disable=True
+    )
+    franchises, categories, uk = _setup_routing(env, n)
+    rows.append(_bench_routing(Ticket, n, franchises, categories, uk))
+    rows += _bench_escalation(env, Ticket, n, franchises)
+    rows.append(_bench_sms(env, n))
+    rows.append(_bench_http_intake(env, ctx, n))
+    return rows
+
+
+def _bench_http_intake(env, ctx, n):
+    """10 concurrent clients post the public form; each answer means created, routed and SMS queued."""
+    env["ir.config_parameter"].sudo().set_param("crm_support.intake_rate_limit", "0")
+    env.cr.commit()
+    base = ctx.base_url
+    per_client = max(5, n["decisions"] // 20)
+    timings, errors = [], []
+    lock = threading.Lock()
+
+    def client(k):
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for i in range(per_client):
+            with opener.open(f"{base}/support/request", timeout=30) as page:
+                html = page.read().decode()
+            start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+            token = html[start : html.index('"', start)]
+            form = urllib.parse.urlencode(
+                {
+                    "csrf_token": token,
+                    "subject": f"bench http {k}-{i}",
+                    "email": f"bench{k}x{i}@example.com",
+                    "phone": f"+447911{k:02d}{i:04d}",
+                    "zip": f"B{(k * per_client + i) % 50:03d} 1AA",
+                    "country_id": str(env.ref("base.uk").id),
+                }
+            ).encode()
+            t0 = time.perf_counter()
+            try:
+                with opener.open(f"{base}/support/request", data=form, timeout=30) as response:
+                    response.read()
+                with lock:
+                    timings.append((time.perf_counter() - t0) * 1000)
+            except OSError as exc:
+                with lock:
+                    errors.append(str(exc))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    env.cr.execute("SELECT count(*) FROM crm_support_ticket WHERE subject LIKE 'bench http %%' AND user_id IS NOT NULL")
+    routed = env.cr.fetchone()[0]
+    p95 = _p95(timings) if timings else None
+    return {
+        "name": "HTTP intake -> routed -> SMS queued p95 (10 clients)",
+        "value": round(p95, 1) if p95 is not None else None,
+        "unit": "ms",
+        "goal": "<= 100 ms",
+        "met": bool(p95 is not None and p95 <= 100 and not errors),
+        "note": f"{len(timings)} requests, {routed} routed to a person, {len(errors)} errors",
+    }
+
+
+def _bench_routing(Ticket, n, franchises, categories, uk):
+    """Routing decision p95 (in-process): rules evaluated in order, area lookup, staff ranking."""
+    # 1. Routing decision p95 (in-process): rules evaluated in order, area lookup, staff ranking.
+    samples = Ticket.with_context(crm_support_no_route=True).create(
+        [
+            {
+                "subject": f"bench {i}",
+                "zip": f"B{random.randrange(len(franchises)):03d} 1AA",
+                "country_id": uk.id,
+                "category_id": categories[i % 20].id,
+            }
+            for i in range(n["decisions"])
+        ]
+    )
+    timings = []
+    for ticket in samples:
+        t0 = time.perf_counter()
+        decision = ticket._compute_routing()
+        timings.append((time.perf_counter() - t0) * 1000)
+        assert decision["franchise"], decision["reason"]
+    p95 = _p95(timings)
+    return {
+        "name": f"routing decision p95 ({n['rules']} rules, {n['franchises']} franchises, {n['staff']} staff)",
+        "value": round(p95, 2),
+        "unit": "ms",
+        "goal": "<= 5 ms",
+        "met": p95 <= 5,
+        "note": f"median {statistics.median(timings):.2f} ms",
+    }
+
+
+def _bench_escalation(env, Ticket, n, franchises):
+    """Escalation sweep over many open tickets: none due, then `due` due."""
+    rows = []
+    policy = env["crm.support.sla.policy"].create(
+        {
+            "name": "bench",
+            "response_hours": 1,
+            "resolution_hours": 8,
+            "level_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "bench breach",
+                        "offset_minutes": 0,
+                        "notify": "manager",
+                        "by_sms": False,
+                        "by_email": False,
+                    },
+                )
+            ],
+        }
+    )
+    env.cr.execute("SELECT id FROM crm_support_stage WHERE code = 'in_progress'")
+    stage_id = env.cr.fetchone()[0]
+    future = datetime.utcnow() + timedelta(days=30)
+    env.cr.execute(
+        """
+        INSERT INTO crm_support_ticket (name, subject, company_id, channel, priority, stage_id, stage_code,
+               is_closed, request_date, sla_policy_id, sla_resolution_deadline, next_escalation_at,
+               franchise_id, create_date, write_date, create_uid, write_uid)
+        SELECT 'SR-BENCH-' || g, 'bench sweep', %s, 'backend', '1', %s, 'in_progress', false,
+               now() at time zone 'UTC', %s, %s, %s, %s, now(), now(), 1, 1
+          FROM generate_series(1, %s) g
+        """,
+        (env.company.id, stage_id, policy.id, future, future, franchises[0].id, n["tickets"]),
+    )
+    env.cr.execute("ANALYZE crm_support_ticket")
+    env.invalidate_all()
+    t0 = time.perf_counter()
+    fired = Ticket._cron_escalate()
+    idle = time.perf_counter() - t0
+    rows.append(
+        {
+            "name": f"escalation sweep, {n['tickets']:,} open, none due",
+            "value": round(idle, 3),
+            "unit": "s",
+            "goal": "<= 2 s",
+            "met": idle <= 2 and fired == 0,
+            "note": "",
+        }
+    )
+    past = datetime.utcnow() - timedelta(minutes=5)
+    env.cr.execute(
+        """UPDATE crm_support_ticket SET sla_resolution_deadline = %s, next_escalation_at = %s
+            WHERE id IN (SELECT id FROM crm_support_ticket WHERE name LIKE 'SR-BENCH-%%' LIMIT %s)""",
+        (past, past, n["due"]),
+    )
+    env.invalidate_all()
+    t0 = time.perf_counter()
+    fired = Ticket._cron_escalate()
+    busy = time.perf_counter() - t0
+    rows.append(
+        {
+            "name": f"escalation sweep, {n['due']:,} due",
+            "value": round(busy, 3),
+            "unit": "s",
+            "goal": "<= 10 s",
+            "met": busy <= 10 and fired == n["due"],
+            "note": f"{fired} levels fired",
+        }
+    )
+    env.cr.commit()
+    return rows
+
+
+def _bench_sms(env, n):
+    """SMS dispatch to a local gateway."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Gateway)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("crm_support.sms_gateway_url", f"http://127.0.0.1:{port}/Messages.json")
+    params.set_param("crm_support.sms_gateway_sender", "BENCH")
+    sms = env["sms.sms"].create(
+        [{"number": f"+4479110{i:05d}", "body": f"bench {i}", "state": "outgoing"} for i in range(n["sms"])]
+    )
+    env.cr.commit()
+    t0 = time.perf_counter()
+    sms.send(auto_commit=False)
+    elapsed = time.perf_counter() - t0
+    rate = n["sms"] / elapsed
+    server.shutdown()
+    server.server_close()
+    params.set_param("crm_support.sms_gateway_url", "")
+    env.cr.commit()
+    return {
+        "name": "SMS dispatch to the local HTTP gateway",
+        "value": round(rate, 1),
+        "unit": "msg/s",
+        "goal": ">= 200 msg/s",
+        "met": rate >= 200 and _Gateway.count == n["sms"],
+        "note": f"{_Gateway.count} received",
+    }
