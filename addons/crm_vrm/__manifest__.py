@@ -20,7 +20,7 @@
         "views/portal_templates.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/vrm_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "crm_vrm/static/src/js/data_sharing.js",
