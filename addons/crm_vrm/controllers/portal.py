@@ -28,6 +28,10 @@ class VrmPortal(CustomerPortal):
         requests_sudo = (
             request.env["vrm.rights.request"].sudo().search([("partner_id", "=", partner_sudo.id)], limit=20)
         )
+        agreements_sudo = request.env["vrm.agreement"].sudo().search([])
+        agreement_records_sudo = (
+            request.env["vrm.agreement.record"].sudo().search([("partner_id", "=", partner_sudo.id)], limit=20)
+        )
         fields_info = partner_sudo.fields_get(RECTIFIABLE, ["string"])
         values = self._prepare_portal_layout_values()
         values.update(
@@ -37,6 +41,8 @@ class VrmPortal(CustomerPortal):
                 "rectifiable": RECTIFIABLE,
                 "field_labels": {k: v["string"] for k, v in fields_info.items()},
                 "rights_requests": requests_sudo,
+                "agreements": agreements_sudo,
+                "agreement_records": agreement_records_sudo,
                 "rights_error": kw.get("rights_error"),
                 "cards": partner_sudo._vrm_portal_matrix(),
                 "events": events_sudo,
@@ -112,5 +118,43 @@ class VrmPortal(CustomerPortal):
             headers=[
                 ("Content-Type", attachment_sudo.mimetype),
                 ("Content-Disposition", f'attachment; filename="{attachment_sudo.name}"'),
+            ],
+        )
+
+    @http.route("/my/data-sharing/proffer", type="http", auth="user", methods=["POST"], website=True)
+    def portal_my_data_sharing_proffer(self, agreement_id=None, **kw):
+        """The customer proffers a standard agreement."""
+        partner_sudo = request.env.user.partner_id.sudo()
+        agreement_sudo = (
+            request.env["vrm.agreement"]
+            .sudo()
+            .search([("id", "=", int(agreement_id) if str(agreement_id).isdigit() else 0)])
+        )
+        if not agreement_sudo:
+            raise request.not_found()
+        try:
+            partner_sudo._vrm_proffer_agreement(agreement_sudo)
+        except UserError as error:
+            return self.portal_my_data_sharing(rights_error=str(error))
+        return request.redirect("/my/data-sharing#vrm-terms")
+
+    @http.route("/my/data-sharing/agreement/<int:record_id>", type="http", auth="user")
+    def portal_my_data_sharing_agreement(self, record_id, **kw):
+        """Download the signed record of one of the customer's own agreements."""
+        record_sudo = (
+            request.env["vrm.agreement.record"]
+            .sudo()
+            .search([("id", "=", record_id), ("partner_id", "=", request.env.user.partner_id.id)])
+        )
+        if not record_sudo:
+            raise request.not_found()
+        return request.make_response(
+            json.dumps(record_sudo._vrm_portal_document(), indent=2),
+            headers=[
+                ("Content-Type", "application/json"),
+                (
+                    "Content-Disposition",
+                    f'attachment; filename="agreement-{record_sudo.agreement_id.code}.json"',
+                ),
             ],
         )

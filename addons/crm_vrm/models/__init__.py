@@ -10,3 +10,5 @@ from . import vrm_access_log
 from . import res_partner
 from . import res_users
 from . import vrm_rights_request
+from . import vrm_agreement
+from . import vrm_agreement_record

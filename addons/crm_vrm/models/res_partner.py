@@ -322,6 +322,8 @@ class ResPartner(models.Model):
         prefs = self.env["vrm.preference"].sudo().search([("partner_id", "=", self.id)])
         events = self.env["vrm.consent.event"].sudo().search([("partner_id", "=", self.id)])
         logs = self.env["vrm.access.log"].sudo().search([("partner_id", "=", self.id)])
+        agreements = self.env["vrm.agreement.record"].sudo().search([("partner_id", "=", self.id)])
+        requests = self.env["vrm.rights.request"].sudo().search([("partner_id", "=", self.id)])
         return {
             "partner": values,
             "preferences": [
@@ -353,6 +355,26 @@ class ResPartner(models.Model):
                     "reference": log.reference,
                 }
                 for log in logs
+            ],
+            "agreements": [
+                {
+                    "agreement": a.agreement_id.code,
+                    "version": a.agreement_version,
+                    "state": a.state,
+                    "proffered": fields.Datetime.to_string(a.proffer_date),
+                    "sha256": a.record_hash,
+                }
+                for a in agreements
+            ],
+            "rights_requests": [
+                {
+                    "reference": r.name,
+                    "type": r.request_type,
+                    "state": r.state,
+                    "requested": fields.Datetime.to_string(r.request_date),
+                    "deadline": fields.Date.to_string(r.deadline_date),
+                }
+                for r in requests
             ],
         }
 
@@ -713,3 +735,34 @@ class ResPartner(models.Model):
         allowed = candidates.browse(set(candidates.ids) - exempt).sudo()
         allowed = allowed._vrm_filter_allowed(recipient, purpose_code, category_code)
         return [("id", "in", list(exempt | set(allowed.ids)))]
+
+    # MyTerms ----------------------------------------------------------------------------------
+
+    def _vrm_proffer_agreement(self, agreement):
+        """The customer proffers a standard agreement; the company's policy answers it at once
+        or sends it to the privacy officer. Returns the signed agreement record."""
+        self.ensure_one()
+        agreement = agreement.sudo()
+        if not agreement.active:
+            raise UserError(self.env._("This agreement is no longer offered."))
+        Record = self.env["vrm.agreement.record"].sudo()
+        if Record.search_count(
+            [
+                ("partner_id", "=", self.id),
+                ("agreement_id", "=", agreement.id),
+                ("state", "in", ("review", "accepted")),
+            ]
+        ):
+            raise UserError(self.env._("You have already proffered this agreement."))
+        record = Record.create(
+            {
+                "partner_id": self.id,
+                "agreement_id": agreement.id,
+                "agreement_version": agreement.version,
+            }
+        )
+        if agreement.policy == "review":
+            record._vrm_seal()
+        else:
+            record._vrm_decide(agreement.policy == "accept")
+        return record

@@ -8,3 +8,4 @@ from . import test_tour
 from . import test_portal
 from . import test_enforcement
 from . import test_rights
+from . import test_myterms
