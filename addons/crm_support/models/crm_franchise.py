@@ -1,7 +1,6 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import timedelta
 
 import pytz
 
@@ -186,87 +185,135 @@ class CrmFranchise(models.Model):
         """Rank this franchise's staff for the ticket by the rule's strategy.
 
         Returns {"users": ranked available users, "why": reason of the first, "log": [(user, line)]}.
+        Three queries whatever the size of the franchise: staff with load and skill, leaves, history.
         """
         self.ensure_one()
-        staff = self.sudo().user_ids.filtered(lambda u: u.active and u.support_takes_tickets)
-        if not staff:
-            return {"users": staff, "why": "", "log": [(None, self.env._("%s has no staff.", self.name))]}
-        open_counts = dict(
-            self.env["crm.support.ticket"]
-            .sudo()
-            ._read_group(
-                [("user_id", "in", staff.ids), ("is_closed", "=", False), ("id", "!=", ticket.id)],
-                ["user_id"],
-                ["__count"],
-            )
-        )
-        available, log = self._available_staff(staff, rule, now, open_counts)
-        previous = self.env["res.users"]
-        if rule.strategy == "chain" and ticket.commercial_partner_id and available:
-            previous = (
-                self.env["crm.support.ticket"]
-                .sudo()
-                .search(
-                    [
-                        ("commercial_partner_id", "=", ticket.commercial_partner_id.id),
-                        ("user_id", "in", available.ids),
-                        ("id", "!=", ticket.id),
-                    ],
-                    order="id desc",
-                    limit=1,
-                )
-                .user_id
-            )
         skill = ticket.category_id.skill_id
+        staff = self._staff_rows(ticket, skill)
+        if not staff:
+            return {
+                "users": self.env["res.users"],
+                "why": "",
+                "log": [(None, self.env._("%s has no staff.", self.name))],
+            }
+        available, log = self._available_staff(staff, rule, now)
+        previous_id = None
+        if rule.strategy == "chain" and ticket.commercial_partner_id and available:
+            self.env.cr.execute(
+                """
+                SELECT user_id FROM crm_support_ticket
+                 WHERE commercial_partner_id = %s AND user_id = ANY(%s) AND id != %s
+                 ORDER BY id DESC LIMIT 1
+                """,
+                (ticket.commercial_partner_id.id, [row["id"] for row in available], ticket.id or 0),
+            )
+            found = self.env.cr.fetchone()
+            previous_id = found and found[0]
 
-        def key(user):
-            rr = user.support_assign_order
+        def key(row):
             if rule.strategy == "round_robin":
-                return (rr, user.id)
+                return (row["order"], row["id"])
             if rule.strategy == "least_open":
-                return (open_counts.get(user, 0), rr, user.id)
-            has_skill = bool(skill and skill in user.support_skill_ids)
-            return (user != previous, not has_skill, open_counts.get(user, 0), rr, user.id)
+                return (row["open"], row["order"], row["id"])
+            return (row["id"] != previous_id, not row["skill"], row["open"], row["order"], row["id"])
 
-        users = available.sorted(key)
+        ranked = sorted(available, key=key)
         why = ""
-        if users:
-            first = users[0]
+        if ranked:
+            first = ranked[0]
             if rule.strategy == "round_robin":
                 why = self.env._("round robin")
-            elif rule.strategy == "chain" and first == previous:
+            elif rule.strategy == "chain" and first["id"] == previous_id:
                 why = self.env._("previous servicer of this customer")
-            elif rule.strategy == "chain" and skill and skill in first.support_skill_ids:
+            elif rule.strategy == "chain" and first["skill"]:
                 why = self.env._("has the skill %s", skill.name)
             else:
                 why = self.env._("least open tickets")
         log += [
-            (user, self.env._("%(user)s: available, %(count)s open", user=user.name, count=open_counts.get(user, 0)))
-            for user in users
+            (row["id"], self.env._("%(user)s: available, %(count)s open", user=row["name"], count=row["open"]))
+            for row in ranked
         ]
-        return {"users": users, "why": why, "log": log}
+        return {"users": self.env["res.users"].browse([row["id"] for row in ranked]), "why": why, "log": log}
 
-    def _available_staff(self, staff, rule, now, open_counts):
+    def _staff_rows(self, ticket, skill):
+        """Staff taking tickets, with resource, capacity, open tickets, round-robin order and skill (one query)."""
+        self.env["res.users"].flush_model(
+            ["franchise_id", "active", "support_takes_tickets", "support_capacity", "support_assign_order"]
+        )
+        self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
+        self.env["resource.resource"].flush_model(["user_id"])
+        self.env.cr.execute(
+            """
+            SELECT u.id, p.name, r.id, COALESCE(NULLIF(u.support_capacity, 0), %(capacity)s),
+                   COALESCE(u.support_assign_order, 0),
+                   (SELECT count(*) FROM crm_support_ticket t
+                     WHERE t.user_id = u.id AND NOT COALESCE(t.is_closed, FALSE) AND t.id != %(ticket)s),
+                   EXISTS(SELECT 1 FROM crm_support_skill_res_users_rel s
+                           WHERE s.res_users_id = u.id AND s.crm_support_skill_id = %(skill)s)
+              FROM res_users u
+              JOIN res_partner p ON p.id = u.partner_id
+              LEFT JOIN LATERAL (SELECT id FROM resource_resource rr WHERE rr.user_id = u.id ORDER BY id LIMIT 1) r
+                ON TRUE
+             WHERE u.franchise_id = %(franchise)s AND u.active AND COALESCE(u.support_takes_tickets, TRUE)
+             ORDER BY u.id
+            """,
+            {
+                "capacity": self.default_capacity,
+                "ticket": ticket.id or 0,
+                "skill": skill.id or 0,
+                "franchise": self.id,
+            },
+        )
+        keys = ("id", "name", "resource", "capacity", "order", "open", "skill")
+        return [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
+
+    def _on_duty_now(self, now):
+        """Whether the franchise's calendar has working time at this moment (attendances in its time zone)."""
+        calendar = self.calendar_id.sudo()
+        local = pytz.utc.localize(now).astimezone(pytz.timezone(calendar.tz or "UTC"))
+        hour = local.hour + local.minute / 60.0
+        day = str(local.weekday())
+        today = local.date()
+        return any(
+            att.dayofweek == day
+            and att.hour_from <= hour < att.hour_to
+            and att.day_period != "lunch"
+            and (not att.date_from or att.date_from <= today)
+            and (not att.date_to or today <= att.date_to)
+            for att in calendar.attendance_ids
+        )
+
+    def _absent_resources(self, resource_ids, now):
+        """Resource ids on leave now; None in the set means a leave for everybody (public holiday)."""
+        self.env["resource.calendar.leaves"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT resource_id FROM resource_calendar_leaves
+             WHERE date_from <= %(now)s AND date_to > %(now)s AND time_type = 'leave'
+               AND (calendar_id = %(calendar)s OR calendar_id IS NULL)
+               AND (resource_id IS NULL OR resource_id = ANY(%(resources)s))
+            """,
+            {"now": now, "calendar": self.calendar_id.id, "resources": [r for r in resource_ids if r]},
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _available_staff(self, staff, rule, now):
         """Staff not on leave (nor off duty when the rule asks) and under capacity, with the log."""
-        start = pytz.utc.localize(now)
-        end = start + timedelta(minutes=1)
-        if rule.require_on_duty:
-            present = self.calendar_id._work_intervals_batch(start, end, resources=staff.resource_ids)
-        else:
-            absent = self.calendar_id._leave_intervals_batch(start, end, resources=staff.resource_ids)
-        available = self.env["res.users"]
-        log = []
-        for user in staff:
-            resource_id = user.resource_ids[:1].id or False
-            if rule.require_on_duty and not present.get(resource_id):
-                log.append((user, self.env._("%s: on leave or outside working hours", user.name)))
-                continue
-            if not rule.require_on_duty and absent.get(resource_id):
-                log.append((user, self.env._("%s: on leave", user.name)))
-                continue
-            count = open_counts.get(user, 0)
-            if count >= user._support_capacity():
-                log.append((user, self.env._("%(user)s: at capacity (%(count)s open)", user=user.name, count=count)))
-                continue
-            available |= user
+        absent = self._absent_resources([row["resource"] for row in staff], now)
+        off_duty = rule.require_on_duty and (None in absent or not self._on_duty_now(now))
+        available, log = [], []
+        for row in staff:
+            if off_duty:
+                log.append((row["id"], self.env._("%s: on leave or outside working hours", row["name"])))
+            elif row["resource"] in absent or None in absent:
+                log.append((row["id"], self.env._("%s: on leave", row["name"])))
+            elif row["open"] >= row["capacity"]:
+                log.append(
+                    (
+                        row["id"],
+                        self.env._("%(user)s: at capacity (%(count)s open)", user=row["name"], count=row["open"]),
+                    )
+                )
+            else:
+                available.append(row)
         return available, log

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, html2plaintext
+from odoo.tools import email_normalize, groupby, html2plaintext
 
 try:
     import phonenumbers
@@ -558,22 +558,34 @@ class CrmSupportTicket(models.Model):
         self._sla_apply()
 
     def _sla_update_next_escalation(self):
-        """Store when the next escalation level is due (indexed column read by the cron)."""
-        for ticket in self.sudo():
+        """Store when the next escalation level is due (indexed column read by the cron), one write per value."""
+        by_value = {}
+        tickets = self.sudo()
+        done = {}
+        if tickets.ids:
+            self.env["crm.support.escalation.log"].flush_model()
+            self.env.cr.execute(
+                "SELECT ticket_id, level_id FROM crm_support_escalation_log WHERE ticket_id = ANY(%s)", [tickets.ids]
+            )
+            for ticket_id, level_id in self.env.cr.fetchall():
+                done.setdefault(ticket_id, set()).add(level_id)
+        for ticket in tickets:
             due = False
-            if ticket.sla_policy_id and not ticket.is_closed and not ticket.sla_paused_since:
-                done = ticket.escalation_log_ids.level_id
+            active = ticket.sla_policy_id and ticket.sla_resolution_deadline and not ticket.is_closed
+            if active and not ticket.sla_paused_since:
                 dates = [
                     ticket.sla_resolution_deadline + timedelta(minutes=level.offset_minutes)
-                    for level in ticket.sla_policy_id.level_ids - done
-                    if ticket.sla_resolution_deadline
+                    for level in ticket.sla_policy_id.level_ids
+                    if level.id not in done.get(ticket.id, ())
                 ]
                 due = min(dates) if dates else False
             if ticket.next_escalation_at != due:
-                ticket.with_context(crm_support_sla_write=True).write({"next_escalation_at": due})
+                by_value.setdefault(due, []).append(ticket.id)
+        for due, ids in by_value.items():
+            self.browse(ids).sudo().with_context(crm_support_sla_write=True).write({"next_escalation_at": due})
 
     @api.model
-    def _cron_escalate(self, batch_size=500):
+    def _cron_escalate(self, batch_size=1000):
         """Fire due escalation levels, set-based on the indexed column, each level once per ticket."""
         now = fields.Datetime.now()
         fired = 0
@@ -593,14 +605,17 @@ class CrmSupportTicket(models.Model):
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 break
-            tickets = self.browse(ids)
-            for ticket in tickets:
-                for level in ticket.sla_policy_id.level_ids.sorted("offset_minutes"):
-                    if ticket.sla_resolution_deadline + timedelta(minutes=level.offset_minutes) > now:
-                        continue
-                    if ticket._escalation_claim(level, now):
-                        ticket._escalate(level)
-                        fired += 1
+            tickets = self.browse(ids).sudo()
+            due = [
+                (ticket, level)
+                for ticket in tickets
+                for level in ticket.sla_policy_id.level_ids.sorted("offset_minutes")
+                if ticket.sla_resolution_deadline
+                and ticket.sla_resolution_deadline + timedelta(minutes=level.offset_minutes) <= now
+            ]
+            claimed = self._escalation_claim(due, now)
+            self._escalate_batch([pair for pair in due if (pair[0].id, pair[1].id) in claimed])
+            fired += len(claimed)
             tickets._sla_update_next_escalation()
             if len(ids) < batch_size:
                 break
@@ -608,23 +623,38 @@ class CrmSupportTicket(models.Model):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return fired
 
-    def _escalation_claim(self, level, now):
-        """Insert the log row for (ticket, level); False when another run already did."""
-        self.ensure_one()
+    @api.model
+    def _escalation_claim(self, pairs, now):
+        """Insert the log rows of (ticket, level) pairs in one statement; return those this run inserted.
+
+        The unique (ticket, level) constraint makes a row inserted by another server win: ON CONFLICT
+        DO NOTHING leaves it out of RETURNING, so each level alerts once.
+        """
+        if not pairs:
+            return set()
+        recipients = [", ".join(ticket._escalation_recipients(level).mapped("name")) for ticket, level in pairs]
         self.env["crm.support.escalation.log"].flush_model()
         self.env.cr.execute(
             """
             INSERT INTO crm_support_escalation_log
-                   (ticket_id, level_id, date, create_uid, create_date, write_uid, write_date)
-            VALUES (%s, %s, %s, %s, now() at time zone 'UTC', %s, now() at time zone 'UTC')
+                   (ticket_id, level_id, date, recipients, create_uid, create_date, write_uid, write_date)
+            SELECT t, l, %(now)s, r, %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
+              FROM unnest(%(tickets)s::int[], %(levels)s::int[], %(recipients)s::varchar[]) AS x(t, l, r)
             ON CONFLICT (ticket_id, level_id) DO NOTHING
-            RETURNING id
+            RETURNING ticket_id, level_id
             """,
-            (self.id, level.id, now, self.env.uid, self.env.uid),
+            {
+                "now": now,
+                "uid": self.env.uid,
+                "tickets": [ticket.id for ticket, __ in pairs],
+                "levels": [level.id for __, level in pairs],
+                "recipients": recipients,
+            },
         )
-        row = self.env.cr.fetchone()
-        self.invalidate_recordset(["escalation_log_ids"])
-        return row and self.env["crm.support.escalation.log"].browse(row[0])
+        claimed = set(self.env.cr.fetchall())
+        self.env["crm.support.escalation.log"].invalidate_model()
+        self.invalidate_model(["escalation_log_ids"])
+        return claimed
 
     def _escalation_recipients(self, level):
         self.ensure_one()
@@ -635,29 +665,49 @@ class CrmSupportTicket(models.Model):
         return self.env.ref("crm_support.group_support_triage").sudo().users
 
     def _escalate(self, level):
-        """Alert the level's people by SMS and e-mail, log it on the chatter and the escalation log."""
-        self.ensure_one()
-        ticket = self.sudo()
-        users = ticket._escalation_recipients(level)
-        text = self.env._(
-            "Escalation '%(level)s' on %(ref)s (%(subject)s): resolution due %(due)s.",
-            level=level.name,
-            ref=ticket.name,
-            subject=ticket.subject,
-            due=fields.Datetime.to_string(ticket.sla_resolution_deadline),
-        )
-        if level.by_sms:
-            numbers = [n for n in (ticket._staff_mobile(u) for u in users) if n]
-            if numbers:
-                ticket._message_sms(
-                    f"{text} {ticket._deep_link()}", partner_ids=[], sms_numbers=numbers, put_in_queue=True
-                )
-        if level.by_email and users:
-            ticket.message_notify(partner_ids=users.partner_id.ids, subject=text, body=text)
-        ticket.message_post(body=text, subtype_xmlid="mail.mt_note")
-        log = ticket.escalation_log_ids.filtered(lambda entry: entry.level_id == level)
-        log.recipients = ", ".join(users.mapped("name")) or self.env._("nobody")
-        self._on_escalated(level)
+        """Fire one level on these tickets (already claimed in the escalation log)."""
+        self._escalate_batch([(ticket, level) for ticket in self])
+
+    @api.model
+    def _escalate_batch(self, pairs):
+        """Alert by SMS and e-mail and note it on the chatter, in batches: one create per kind of record."""
+        if not pairs:
+            return
+        note = self.env.ref("mail.mt_note")
+        author = self.env.ref("base.partner_root")
+        messages, sms_vals = [], []
+        for ticket, level in pairs:
+            users = ticket._escalation_recipients(level)
+            text = self.env._(
+                "Escalation '%(level)s' on %(ref)s (%(subject)s): resolution due %(due)s.",
+                level=level.name,
+                ref=ticket.name,
+                subject=ticket.subject,
+                due=fields.Datetime.to_string(ticket.sla_resolution_deadline),
+            )
+            messages.append(
+                {
+                    "model": self._name,
+                    "res_id": ticket.id,
+                    "body": Markup("<p>%s</p>") % text,
+                    "message_type": "notification",
+                    "subtype_id": note.id,
+                    "author_id": author.id,
+                }
+            )
+            if level.by_sms:
+                sms_vals += [
+                    {"number": number, "body": f"{text} {ticket._deep_link()}", "partner_id": user.partner_id.id}
+                    for user in users
+                    if (number := ticket._staff_mobile(user))
+                ]
+            if level.by_email and users:
+                ticket.message_notify(partner_ids=users.partner_id.ids, subject=text, body=text)
+        self.env["mail.message"].sudo().create(messages)
+        if sms_vals:
+            self.env["sms.sms"].sudo().create(sms_vals)
+        for level, level_pairs in groupby(pairs, key=lambda pair: pair[1]):
+            self.browse([ticket.id for ticket, __ in level_pairs])._on_escalated(level)
 
     # ------------------------------------------------------------------ routing
     def _compute_routing(self, rules=None, now=None):
