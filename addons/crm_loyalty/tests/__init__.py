@@ -7,5 +7,6 @@ from . import test_install
 from . import test_messages
 from . import test_portal
 from . import test_posting
+from . import test_privacy
 from . import test_tiers
 from . import test_tour

@@ -226,3 +226,43 @@ class TestTiers(LoyaltyCase):
         with freeze_time("2027-03-01"):
             self.env["loyalty.program"]._cron_review_tiers()
             self.assertEqual(card.tier_id.name, "Blue")
+
+
+@tagged("post_install", "-at_install")
+class TestBackend(LoyaltyCase):
+    def test_manager_defines_tiers_on_programme_form(self):
+        """A loyalty manager builds a ladder on the programme form; retention above qualification is refused."""
+        form = Form(self.env["loyalty.program"].with_user(self.loyalty_manager))
+        form.name = "Form Club"
+        form.program_type = "loyalty"
+        with form.crm_tier_ids.new() as tier:
+            tier.name = "Member"
+            tier.qualify_points = 0
+        with form.crm_tier_ids.new() as tier:
+            tier.name = "Elite"
+            tier.sequence = 20
+            tier.qualify_points = 1000
+            tier.retain_points = 800
+            tier.earn_multiplier = 2
+        form.crm_qualification_period = "calendar"
+        program = form.save()
+        self.assertEqual(program.crm_tier_ids.mapped("name"), ["Member", "Elite"])
+        with self.assertRaisesRegex(Exception, "cannot exceed"):
+            program.crm_tier_ids[1].with_user(self.loyalty_manager).retain_points = 1500
+        with self.assertRaises(AccessError):
+            self.env["crm.loyalty.tier"].with_user(self.loyalty_user).create(
+                {"program_id": program.id, "name": "Sneaky", "qualify_points": 1}
+            )
+
+    def test_members_per_tier_and_liability(self):
+        """The pivot's data: members per tier and outstanding points times the value per point."""
+        self.program.crm_point_value = 0.01
+        self.post("T-1", 4000)
+        self.post("T-2", 250, card=self.card_bob)
+        groups = (
+            self.env["loyalty.card"]
+            .with_user(self.loyalty_user)
+            ._read_group([("program_id", "=", self.program.id)], ["tier_id"], ["__count", "crm_points_liability:sum"])
+        )
+        data = {tier.name: (count, liability) for tier, count, liability in groups}
+        self.assertEqual(data, {"Bronze": (1, 40.0), "Blue": (1, 2.5)})

@@ -1,0 +1,277 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""crm_loyalty benchmark (issue 3, point 13).
+
+Generates members and statement rows with set-based SQL, then measures:
+- the period-end tier review, set-based (the addon's implementation) on every member, against a
+  straightforward per-record ORM loop on a sample of the same data (per-member cost and ratio);
+- purchases posted through ``crm.loyalty.posting.post`` in committed batches (postings/s) and the
+  p95 latency of a single posting.
+
+Sizes: "small" 20,000 members / 200,000 rows; "full" 1,000,000 / 10,000,000 (override with
+LOYALTY_BENCH_MEMBERS and LOYALTY_BENCH_ROWS_PER_MEMBER).
+"""
+
+import datetime
+import os
+import random
+import statistics
+import time
+from unittest.mock import patch
+
+from dateutil.relativedelta import relativedelta
+
+HOOK_SAMPLE = 1000
+SIZES = {"small": (20_000, 10, 500, 300), "full": (1_000_000, 10, 2_000, 3_000)}
+
+
+def _programme(env):
+    """A BA-style ladder on a calendar year, with store, online and fuel channels."""
+    ladder = [("Blue", 0, 0, 1), ("Bronze", 3500, 3000, 1.25), ("Silver", 7500, 6500, 1.5), ("Gold", 20000, 15000, 2)]
+    return env["loyalty.program"].create(
+        {
+            "name": "Bench Club",
+            "program_type": "loyalty",
+            "crm_qualification_period": "calendar",
+            "crm_expiry_months": 36,
+            "crm_tier_ids": [
+                (0, 0, {"name": n, "sequence": i, "qualify_points": q, "retain_points": r, "earn_multiplier": m})
+                for i, (n, q, r, m) in enumerate(ladder)
+            ]
+            + [(0, 0, {"name": "Premier", "sequence": 9, "invitation_only": True, "earn_multiplier": 3})],
+            "crm_channel_ids": [
+                (0, 0, {"code": "store", "name": "Store", "points_per_unit": 1}),
+                (0, 0, {"code": "online", "name": "Online", "points_per_unit": 1}),
+                (0, 0, {"code": "fuel", "name": "Fuel", "points_per_unit": 0.5}),
+            ],
+        }
+    )
+
+
+def _generate(env, program, members, rows_per_member):
+    """Members spread over the tiers and their award rows over the last two years, in SQL."""
+    cr = env.cr
+    tiers = program.crm_tier_ids.filtered(lambda t: not t.invitation_only)
+    tier_ids = tiers.ids
+    today = datetime.date.today()
+    cr.execute(
+        """
+        INSERT INTO loyalty_card (program_id, company_id, code, member_number, points, active, tier_id,
+                                  crm_tier_since, crm_points_liability, create_uid, create_date, write_uid, write_date)
+        SELECT %(program)s, %(company)s, 'BENCH' || i, 'B' || lpad(i::text, 9, '0'), 0, TRUE,
+               (%(tiers)s::int[])[1 + (i %% %(ntiers)s)], %(today)s, 0, 1, NOW(), 1, NOW()
+          FROM generate_series(1, %(members)s) AS i
+        """,
+        {
+            "program": program.id,
+            "company": program.company_id.id,
+            "tiers": tier_ids,
+            "ntiers": len(tier_ids),
+            "today": today,
+            "members": members,
+        },
+    )
+    cr.execute("SELECT min(id), max(id) FROM loyalty_card WHERE program_id = %s", [program.id])
+    first, last = cr.fetchone()
+    # qualifying points per row: 0..1,600, so about a third of each tier misses its retention
+    cr.execute(
+        """
+        INSERT INTO loyalty_history (card_id, program_id, description, issued, used, qualifying_points,
+                                     remaining_points, earned_date, expiry_date, crm_kind,
+                                     create_uid, create_date, write_uid, write_date)
+        SELECT c, %(program)s, 'Bench purchase', q, 0, q, q, d, d + INTERVAL '36 months', 'award', 1, NOW(), 1, NOW()
+          FROM (
+                SELECT %(first)s + (n %% (%(last)s - %(first)s + 1)) AS c,
+                       floor(random() * 1600)::int AS q,
+                       %(today)s - (floor(random() * 730)::int) AS d
+                  FROM generate_series(1, %(rows)s) AS n
+               ) g
+        """,
+        {"program": program.id, "first": first, "last": last, "today": today, "rows": members * rows_per_member},
+    )
+    cr.execute(
+        """
+        UPDATE loyalty_card c SET points = s.total, crm_points_liability = s.total * %s
+          FROM (SELECT card_id, SUM(issued) AS total FROM loyalty_history
+                 WHERE program_id = %s GROUP BY card_id) s
+         WHERE c.id = s.card_id
+        """,
+        [program.crm_point_value, program.id],
+    )
+    cr.execute("ANALYZE loyalty_card")
+    cr.execute("ANALYZE loyalty_history")
+    env.invalidate_all()
+    cr.commit()
+
+
+def _loop_review(env, cards, start, end, reason):
+    """The straightforward version: one card at a time through the ORM."""
+    History = env["crm.loyalty.tier.history"]
+    moved = 0
+    for card in cards:
+        earned = sum(
+            card.history_ids.filtered(lambda h: h.earned_date and start <= h.earned_date <= end).mapped(
+                "qualifying_points"
+            )
+        )
+        tier = card.tier_id
+        if tier.invitation_only or earned >= tier.retain_points:
+            continue
+        lower = tier._crm_lower()
+        if not lower:
+            continue
+        History.create(
+            {
+                "card_id": card.id,
+                "from_tier_id": tier.id,
+                "to_tier_id": lower.id,
+                "change_type": "downgrade",
+                "reason": reason,
+            }
+        )
+        card.write({"tier_id": lower.id})
+        moved += 1
+    env.flush_all()
+    return moved
+
+
+def run(env, ctx):
+    """Generate members, time the tier review both ways, then time postings."""
+    members, rows_per_member, loop_sample, postings = SIZES[ctx.scale]
+    members = int(os.environ.get("LOYALTY_BENCH_MEMBERS", members))
+    rows_per_member = int(os.environ.get("LOYALTY_BENCH_ROWS_PER_MEMBER", rows_per_member))
+    env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
+    from odoo.addons.crm_loyalty.tests.common import create_ba_programme
+
+    program = create_ba_programme(env, name="Bench Club")
+    program.crm_qualification_period = "calendar"
+    env.cr.commit()
+    t0 = time.perf_counter()
+    _generate(env, program, members, rows_per_member)
+    generate_s = time.perf_counter() - t0
+    rows = []
+    rows.append(
+        {
+            "name": "data generated (members / statement rows)",
+            "value": members * rows_per_member,
+            "unit": "rows",
+            "goal": "1M / 10M",
+            "met": members >= 1_000_000 and rows_per_member >= 10,
+            "note": f"{members:,} members, {members * rows_per_member:,} rows in {generate_s:.0f} s (SQL)",
+        }
+    )
+
+    review_date = datetime.date(datetime.date.today().year, 1, 1)
+    start, end = review_date - relativedelta(years=1), review_date - relativedelta(days=1)
+
+    # per-record loop on a sample, rolled back so the set-based run sees the same data
+    sample = env["loyalty.card"].search([("program_id", "=", program.id)], limit=loop_sample, order="id")
+    env.invalidate_all()
+    t0 = time.perf_counter()
+    moved_loop = _loop_review(env, sample, start, end, "bench loop")
+    loop_s = time.perf_counter() - t0
+    env.cr.rollback()
+    env.invalidate_all()
+    loop_per_member = loop_s / len(sample)
+
+    # the tier.changed hook (crm_api's webhooks) is timed apart, on a bounded number of rows
+    card_cls = type(env["loyalty.card"])
+    with patch.object(card_cls, "_on_tier_changed", lambda self, rows: None):
+        t0 = time.perf_counter()
+        moved = program._crm_review_tiers(review_date)
+        env.flush_all()
+        review_s = time.perf_counter() - t0
+    env.cr.commit()
+    hook_rows = moved[:HOOK_SAMPLE]
+    t0 = time.perf_counter()
+    hook_rows.card_id._on_tier_changed(hook_rows)
+    env.flush_all()
+    hook_per_row = (time.perf_counter() - t0) / max(len(hook_rows), 1)
+    env.cr.rollback()
+    set_per_member = review_s / members
+    ratio = loop_per_member / set_per_member
+    rows += [
+        {
+            "name": "tier review, set-based, all members",
+            "value": round(review_s, 2),
+            "unit": "s",
+            "goal": "<= 60 s at 1M",
+            "met": review_s <= 60 * max(members, 1) / 1_000_000 if members < 1_000_000 else review_s <= 60,
+            "note": f"{members:,} members, {len(moved):,} moved down one tier; {set_per_member * 1e6:.1f} us/member"
+            " (without the tier.changed hook)",
+        },
+        {
+            "name": "tier.changed hook per moved member",
+            "value": round(hook_per_row * 1000, 3),
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": f"crm_api's _on_tier_changed on {len(hook_rows):,} rows; "
+            f"{hook_per_row * len(moved):.0f} s extra for all {len(moved):,} moved members",
+        },
+        {
+            "name": "tier review, per-record ORM loop, per member",
+            "value": round(loop_per_member * 1000, 3),
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": f"sample of {len(sample):,} members in {loop_s:.1f} s, {moved_loop} moved",
+        },
+        {
+            "name": "tier review speed-up, set-based vs loop",
+            "value": round(ratio, 1),
+            "unit": "x",
+            "goal": ">= 50x",
+            "met": ratio >= 50,
+            "note": "per-member cost ratio",
+        },
+    ]
+
+    rows += _bench_postings(env, program, members, postings)
+    return rows
+
+
+def _bench_postings(env, program, members, postings):
+    """Purchases through the posting method, committed in batches of 100: throughput and p95."""
+    Posting = env["crm.loyalty.posting"]
+    numbers = [f"B{random.randint(1, members):09d}" for _ in range(postings)]
+    latencies = []
+    t0 = time.perf_counter()
+    for i, number in enumerate(numbers):
+        t1 = time.perf_counter()
+        Posting.post(
+            {
+                "member": number,
+                "amount": round(random.uniform(1, 180), 2),
+                "currency": program.currency_id.name,
+                "channel": random.choice(["store", "online", "fuel"]),
+                "external_ref": f"BENCH-{i}",
+                "source": "bench",
+            }
+        )
+        latencies.append(time.perf_counter() - t1)
+        if i % 100 == 99:
+            env.cr.commit()
+            env.invalidate_all()
+    env.cr.commit()
+    total_s = time.perf_counter() - t0
+    per_second = postings / total_s
+    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
+    return [
+        {
+            "name": "postings per second (batches of 100)",
+            "value": round(per_second, 1),
+            "unit": "/s",
+            "goal": ">= 1000/s",
+            "met": per_second >= 1000,
+            "note": f"{postings:,} purchases on {members:,} members, one process, commit every 100",
+        },
+        {
+            "name": "posting latency p95",
+            "value": round(p95, 2),
+            "unit": "ms",
+            "goal": "<= 20 ms",
+            "met": p95 <= 20,
+            "note": f"median {statistics.median(latencies) * 1000:.2f} ms",
+        },
+    ]
