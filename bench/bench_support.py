@@ -39,6 +39,12 @@ SCALES = {
 }
 
 
+def _outward(i):
+    """A valid UK outward code per franchise index: AA0, AB0, ... ZZ9."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return f"{letters[i // 26 % 26]}{letters[i % 26]}{i // 676 % 10}"
+
+
 def _p95(values):
     values = sorted(values)
     return values[max(0, int(len(values) * 0.95) - 1)]
@@ -65,7 +71,7 @@ def _setup_routing(env, n):
                 "partner_id": company_partner.id,
                 "calendar_id": calendar.id,
                 "default_capacity": 50,
-                "area_ids": [(0, 0, {"country_id": uk.id, "zip_patterns": f"B{i:03d}*"})],
+                "area_ids": [(0, 0, {"country_id": uk.id, "zip_patterns": f"{_outward(i)}*"})],
             }
             for i in range(n["franchises"])
         ]
@@ -163,8 +169,8 @@ def _bench_http_intake(env, ctx, n):
                     "csrf_token": token,
                     "subject": f"bench http {k}-{i}",
                     "email": f"bench{k}x{i}@example.com",
-                    "phone": f"+447911{k:02d}{i:04d}",
-                    "zip": f"B{(k * per_client + i) % 50:03d} 1AA",
+                    "phone": f"+4479111{k:01d}{i:04d}",
+                    "zip": f"{_outward((k * per_client + i) % 50)} 1AA",
                     "country_id": str(uk_id),
                 }
             ).encode()
@@ -203,7 +209,7 @@ def _bench_routing(Ticket, n, franchises, categories, uk):
         [
             {
                 "subject": f"bench {i}",
-                "zip": f"B{random.randrange(len(franchises)):03d} 1AA",
+                "zip": f"{_outward(random.randrange(len(franchises)))} 1AA",
                 "country_id": uk.id,
                 "category_id": categories[i % 20].id,
             }

@@ -238,13 +238,19 @@ class CrmFranchise(models.Model):
     def _staff_rows(self, ticket, skill):
         """Staff taking tickets, with resource, capacity, open tickets, round-robin order and skill (one query)."""
         self.env["res.users"].flush_model(
-            ["franchise_id", "active", "support_takes_tickets", "support_capacity", "support_assign_order"]
+            [
+                "franchise_id",
+                "active",
+                "support_takes_tickets",
+                "support_capacity",
+                "support_assign_order",
+                "support_resource_id",
+            ]
         )
         self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
-        self.env["resource.resource"].flush_model(["user_id"])
         self.env.cr.execute(
             """
-            SELECT u.id, p.name, r.id, COALESCE(NULLIF(u.support_capacity, 0), %(capacity)s),
+            SELECT u.id, p.name, u.support_resource_id, COALESCE(NULLIF(u.support_capacity, 0), %(capacity)s),
                    COALESCE(u.support_assign_order, 0),
                    (SELECT count(*) FROM crm_support_ticket t
                      WHERE t.user_id = u.id AND NOT COALESCE(t.is_closed, FALSE) AND t.id != %(ticket)s),
@@ -252,8 +258,6 @@ class CrmFranchise(models.Model):
                            WHERE s.res_users_id = u.id AND s.crm_support_skill_id = %(skill)s)
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
-              LEFT JOIN LATERAL (SELECT id FROM resource_resource rr WHERE rr.user_id = u.id ORDER BY id LIMIT 1) r
-                ON TRUE
              WHERE u.franchise_id = %(franchise)s AND u.active AND COALESCE(u.support_takes_tickets, TRUE)
              ORDER BY u.id
             """,

@@ -122,9 +122,10 @@ class CrmSupportRoutingRule(models.Model):
     @api.model
     @tools.ormcache("company_id")
     def _compiled_rules(self, company_id):
-        """Active rules of the company in order, as plain tuples for the fast pre-check (cached)."""
+        """Active rules of the company in order as plain tuples, and per category the positions of the
+        rules that can match it (cached): a ticket visits only the rules of its category."""
         rules = self.sudo().search([("company_id", "=", company_id)])
-        return tuple(
+        compiled = tuple(
             (
                 rule.id,
                 rule.name,
@@ -138,6 +139,13 @@ class CrmSupportRoutingRule(models.Model):
             )
             for rule in rules
         )
+        wildcard = tuple(pos for pos, rule in enumerate(compiled) if not rule[2])
+        by_category = {}
+        for pos, rule in enumerate(compiled):
+            for category_id in rule[2]:
+                by_category.setdefault(category_id, []).append(pos)
+        by_category = {key: tuple(sorted(set(positions) | set(wildcard))) for key, positions in by_category.items()}
+        return compiled, by_category, wildcard
 
     @api.model
     def _precheck(self, compiled, ticket_values):  # noqa: PLR0911 - one early return per condition, kept flat for speed

@@ -714,31 +714,9 @@ class CrmSupportTicket(models.Model):
         """Decide franchise and ranked people for this ticket without changing it."""
         self.ensure_one()
         now = now or fields.Datetime.now()
-        Rule = self.env["crm.support.routing.rule"].sudo()
         log = []
         if rules is None:
-            # Cheap conditions on cached tuples first: thousands of rules cost microseconds each.
-            values = (
-                self.category_id.id,
-                (self.product_name or "").lower(),
-                self.country_id.id,
-                self.state_id.id,
-                self.zip,
-                self.priority or "0",
-                self.channel,
-            )
-            ids, skipped = [], 0
-            for compiled in Rule._compiled_rules(self.company_id.id):
-                reason = Rule._precheck(compiled, values)
-                if reason is None:
-                    ids.append(compiled[0])
-                    continue
-                skipped += 1
-                if skipped <= 20:
-                    log.append(self.env._("Rule '%(rule)s' skipped: %(why)s", rule=compiled[1], why=reason))
-            if skipped > 20:
-                log.append(self.env._("%s more rules skipped.", skipped - 20))
-            rules = Rule.browse(ids)
+            rules = self._routing_candidate_rules(log)
         for rule in rules:
             matched, why = rule._matches(self, now=now)
             if not matched:
@@ -784,6 +762,37 @@ class CrmSupportTicket(models.Model):
                 log,
             )
         return self._routing_result(None, None, [], self.env._("No routing rule matched."), log)
+
+    def _routing_candidate_rules(self, log):
+        """Rules that pass the cheap conditions, in order; skipped ones are explained in log."""
+        Rule = self.env["crm.support.routing.rule"].sudo()
+        # Cheap conditions on cached tuples first: thousands of rules cost microseconds each.
+        values = (
+            self.category_id.id,
+            (self.product_name or "").lower(),
+            self.country_id.id,
+            self.state_id.id,
+            self.zip,
+            self.priority or "0",
+            self.channel,
+        )
+        compiled, by_category, wildcard = Rule._compiled_rules(self.company_id.id)
+        positions = by_category.get(self.category_id.id, wildcard)
+        if len(positions) < len(compiled):
+            log.append(self.env._("%s rules for other categories skipped.", len(compiled) - len(positions)))
+        ids, skipped = [], 0
+        for pos in positions:
+            rule = compiled[pos]
+            reason = Rule._precheck(rule, values)
+            if reason is None:
+                ids.append(rule[0])
+                continue
+            skipped += 1
+            if skipped <= 5:
+                log.append(self.env._("Rule '%(rule)s' skipped: %(why)s", rule=rule[1], why=reason))
+        if skipped > 5:
+            log.append(self.env._("%s more rules skipped.", skipped - 5))
+        return Rule.browse(ids)
 
     def _routing_result(self, rule, franchise, users, reason, log):
         return {

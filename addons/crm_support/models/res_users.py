@@ -25,6 +25,12 @@ class ResUsers(models.Model):
         string="Last Ticket Assigned", readonly=True, help="Used for round robin."
     )
 
+    support_resource_id = fields.Many2one(
+        comodel_name="resource.resource",
+        readonly=True,
+        copy=False,
+        help="Resource holding this person's working time and leaves for routing.",
+    )
     support_assign_order = fields.Integer(
         readonly=True, copy=False, help="Increases with each assignment; lowest goes first in round robin."
     )
@@ -74,7 +80,7 @@ class ResUsers(models.Model):
             resource = user.resource_ids[:1]
             calendar = user.franchise_id.calendar_id
             if not resource:
-                resources.create(
+                resource = resources.create(
                     {
                         "name": user.name,
                         "user_id": user.id,
@@ -86,3 +92,5 @@ class ResUsers(models.Model):
                 )
             elif resource.calendar_id != calendar:
                 resource.calendar_id = calendar
+            if user.support_resource_id != resource:
+                user.support_resource_id = resource
