@@ -10,9 +10,10 @@ class CrmLoyaltyTierHistory(models.Model):
     _order = "date desc, id desc"
 
     card_id = fields.Many2one(comodel_name="loyalty.card", required=True, ondelete="cascade", index=True)
-    partner_id = fields.Many2one(related="card_id.partner_id", store=True, index=True)
-    program_id = fields.Many2one(related="card_id.program_id", store=True)
-    company_id = fields.Many2one(related="card_id.company_id", store=True)
+    # related, not stored: the review batch writes these rows by the hundred thousand
+    partner_id = fields.Many2one(related="card_id.partner_id")
+    program_id = fields.Many2one(related="card_id.program_id")
+    company_id = fields.Many2one(related="card_id.company_id")
     from_tier_id = fields.Many2one(comodel_name="crm.loyalty.tier", ondelete="set null")
     to_tier_id = fields.Many2one(comodel_name="crm.loyalty.tier", ondelete="set null")
     change_type = fields.Selection(
@@ -27,5 +28,5 @@ class CrmLoyaltyTierHistory(models.Model):
     )
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     reason = fields.Char(required=True)
-    user_id = fields.Many2one(comodel_name="res.users", string="By", default=lambda self: self.env.user)
+    user_id = fields.Many2one(related="create_uid", string="By")
     notice_sent = fields.Boolean(help="The member was told (or the notice was not allowed).")

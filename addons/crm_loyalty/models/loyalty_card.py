@@ -386,7 +386,6 @@ class LoyaltyCard(models.Model):
                     "to_tier_id": tier.id,
                     "change_type": change_type,
                     "reason": reason,
-                    "user_id": self.env.uid,
                 }
             )
         )

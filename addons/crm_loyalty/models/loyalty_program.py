@@ -177,11 +177,11 @@ class LoyaltyProgram(models.Model):
              RETURNING c.id AS card_id, l.id AS from_id, l.lower_id AS to_id
             )
             INSERT INTO crm_loyalty_tier_history
-                   (card_id, partner_id, program_id, company_id, from_tier_id, to_tier_id, change_type,
-                    date, reason, user_id, notice_sent, create_uid, create_date, write_uid, write_date)
-            SELECT m.card_id, c.partner_id, c.program_id, c.company_id, m.from_id, m.to_id, 'downgrade',
-                   %(now)s, %(reason)s, %(uid)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
-              FROM moved m JOIN loyalty_card c ON c.id = m.card_id
+                   (card_id, from_tier_id, to_tier_id, change_type, date, reason, notice_sent,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT m.card_id, m.from_id, m.to_id, 'downgrade', %(now)s, %(reason)s, FALSE,
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM moved m
             RETURNING id
             """,
             {
