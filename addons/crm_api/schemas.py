@@ -2,12 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Pydantic models of the API: the OpenAPI document and the request/response validation."""
 
-from datetime import datetime
-from typing import Generic, TypeVar
+from datetime import datetime, timezone
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+# Odoo stores naive UTC datetimes; RFC 3339 (OpenAPI "date-time") wants the offset.
+UtcDatetime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=timezone.utc))]
 
 
 class Problem(BaseModel):
@@ -80,6 +83,6 @@ class WebhookDelivery(BaseModel):
     delivery_id: str
     state: str
     attempt_count: int
-    next_attempt_at: datetime | None
+    next_attempt_at: UtcDatetime | None
     last_status_code: int | None
     last_error: str | None

@@ -2,10 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Schemas of the data-sharing (crm_vrm) operations."""
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .schemas import UtcDatetime
 
 
 class RegisterRecipient(BaseModel):
@@ -83,7 +84,7 @@ class ConsentEvent(BaseModel):
     """A recorded change of a choice."""
 
     id: int
-    date: datetime
+    date: UtcDatetime
     recipient_type: str
     recipient_id: int | None
     recipient: str | None

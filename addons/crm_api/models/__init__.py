@@ -7,3 +7,5 @@ from . import crm_api_webhook_delivery
 from . import fastapi_endpoint
 from . import res_partner
 from . import loyalty_card
+from . import crm_support_ticket
+from . import res_lang

@@ -7,7 +7,7 @@ from odoo import fields, models
 
 from ..dependencies import reject_nul
 from ..errors import exception_handlers
-from ..routers import loyalty, meta, vrm, webhooks
+from ..routers import loyalty, meta, support, vrm, webhooks
 
 APP_CODE = "crm_api"
 
@@ -19,7 +19,7 @@ class FastapiEndpoint(models.Model):
 
     def _get_fastapi_routers(self):
         if self.app == APP_CODE:
-            return [meta.router, loyalty.router, vrm.router, webhooks.router]
+            return [meta.router, loyalty.router, support.router, vrm.router, webhooks.router]
         return super()._get_fastapi_routers()
 
     def _prepare_fastapi_app_params(self):
@@ -29,6 +29,7 @@ class FastapiEndpoint(models.Model):
             params["openapi_tags"] = [
                 {"name": "account", "description": "The API key's user."},
                 {"name": "loyalty", "description": "Posting, members, statements, vouchers, redemption."},
+                {"name": "support", "description": "Service requests: intake, status, queue, actions, scorecard."},
                 {"name": "data sharing", "description": "The customer's sharing choices, receipts, exports."},
                 {"name": "webhooks", "description": "Signed event notifications (API managers)."},
             ]

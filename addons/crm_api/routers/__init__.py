@@ -3,5 +3,6 @@
 from . import common
 from . import loyalty
 from . import meta
+from . import support
 from . import vrm
 from . import webhooks

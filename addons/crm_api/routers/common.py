@@ -21,4 +21,5 @@ PROBLEM_RESPONSES = {
     404: _problem("Not found, or not visible to the key's user"),
     409: _problem("A request with the same Idempotency-Key is in progress"),
     422: _problem("Invalid request, or refused by a business rule"),
+    429: _problem("Too many requests (public intake rate limit)"),
 }

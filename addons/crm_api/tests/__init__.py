@@ -4,5 +4,6 @@ from . import test_auth
 from . import test_framework
 from . import test_loyalty
 from . import test_schemathesis
+from . import test_support
 from . import test_vrm
 from . import test_webhooks

@@ -20,10 +20,12 @@ class ApiCase(HttpCase):
             cls.env, login="api_manager", name="Ana Manager", groups="base.group_user,crm_api.group_crm_api_manager"
         )
         cls.internal_user = new_test_user(cls.env, login="api_internal", name="Ivan Internal", groups="base.group_user")
-        cls.customer = new_test_user(cls.env, login="api_customer", name="Carla Customer", groups="base.group_portal")
+        cls.portal_user = new_test_user(
+            cls.env, login="api_customer", name="Carla Customer", groups="base.group_portal"
+        )
         cls.manager_key = cls._make_key(cls.api_manager)
         cls.internal_key = cls._make_key(cls.internal_user)
-        cls.customer_key = cls._make_key(cls.customer)
+        cls.portal_key = cls._make_key(cls.portal_user)
 
     @classmethod
     def _make_key(cls, user, scope="rpc"):

@@ -16,7 +16,7 @@ class TestAuth(ApiCase):
     def test_wrong_key(self):
         """A made-up key, or a key sent with the Basic scheme, is refused."""
         self.assertProblem(self.api("GET", "/me", key="0" * 40), 401, "unknown, revoked or expired")
-        response = self.api("GET", "/me", headers={"Authorization": f"Basic {self.customer_key}"})
+        response = self.api("GET", "/me", headers={"Authorization": f"Basic {self.portal_key}"})
         self.assertProblem(response, 401)
 
     def test_revoked_key(self):
@@ -29,8 +29,8 @@ class TestAuth(ApiCase):
 
     def test_key_of_archived_user(self):
         """The key of a user who was archived is refused."""
-        self.customer.active = False
-        self.assertProblem(self.api("GET", "/me", key=self.customer_key), 401)
+        self.portal_user.active = False
+        self.assertProblem(self.api("GET", "/me", key=self.portal_key), 401)
 
     def test_key_scoped_elsewhere(self):
         """A key made for another scope (e.g. a different integration) does not open the API."""
@@ -39,9 +39,9 @@ class TestAuth(ApiCase):
 
     def test_call_runs_as_key_owner(self):
         """Every call runs as the key's user: the portal customer is seen as a portal user."""
-        me = self.api("GET", "/me", key=self.customer_key).json()
-        self.assertEqual(me["user_id"], self.customer.id)
-        self.assertEqual(me["partner_id"], self.customer.partner_id.id)
+        me = self.api("GET", "/me", key=self.portal_key).json()
+        self.assertEqual(me["user_id"], self.portal_user.id)
+        self.assertEqual(me["partner_id"], self.portal_user.partner_id.id)
         self.assertTrue(me["is_portal"])
         self.assertFalse(me["is_internal"])
         me = self.api("GET", "/me", key=self.internal_key).json()
@@ -51,5 +51,5 @@ class TestAuth(ApiCase):
     def test_rights_of_key_owner(self):
         """A key of a user without the API Manager group cannot read webhook subscriptions."""
         self.assertProblem(self.api("GET", "/webhooks/subscriptions", key=self.internal_key), 403)
-        self.assertProblem(self.api("GET", "/webhooks/subscriptions", key=self.customer_key), 403)
+        self.assertProblem(self.api("GET", "/webhooks/subscriptions", key=self.portal_key), 403)
         self.assertEqual(self.api("GET", "/webhooks/subscriptions", key=self.manager_key).status_code, 200)

@@ -21,7 +21,7 @@ class TestLoyaltyApi(ApiCase):
         )
         cls.till_key = cls._make_key(cls.till)
         cls.card = cls.env["loyalty.card"].create(
-            {"program_id": cls.program.id, "partner_id": cls.customer.partner_id.id}
+            {"program_id": cls.program.id, "partner_id": cls.portal_user.partner_id.id}
         )
         cls.other = new_test_user(cls.env, login="api_other_member", groups="base.group_portal")
         cls.other_key = cls._make_key(cls.other)
@@ -77,7 +77,7 @@ class TestLoyaltyApi(ApiCase):
 
     def test_customer_cannot_post(self):
         """A customer's key cannot post purchases to their own card."""
-        self.assertProblem(self._purchase("R-7", 10.0, key=self.customer_key), 403)
+        self.assertProblem(self._purchase("R-7", 10.0, key=self.portal_key), 403)
         self.card.invalidate_recordset()
         self.assertEqual(self.card.points, 0)
 
@@ -100,13 +100,13 @@ class TestLoyaltyApi(ApiCase):
     def test_customer_sees_only_own_membership(self):
         """A customer key reads its own memberships and statement, not anyone else's."""
         self._purchase("C-1", 40.0)
-        mine = self.api("GET", "/loyalty/me", key=self.customer_key).json()
+        mine = self.api("GET", "/loyalty/me", key=self.portal_key).json()
         self.assertEqual([(m["card_id"], m["balance"]) for m in mine], [(self.card.id, 40)])
-        statement = self.api("GET", f"/loyalty/me/{self.card.id}/statement", key=self.customer_key).json()
+        statement = self.api("GET", f"/loyalty/me/{self.card.id}/statement", key=self.portal_key).json()
         self.assertEqual(statement["total"], 1)
         self.assertProblem(self.api("GET", f"/loyalty/me/{self.card.id}/statement", key=self.other_key), 404)
         self.assertProblem(
-            self.api("GET", f"/loyalty/members/{self.other_card.member_number}", key=self.customer_key), 403
+            self.api("GET", f"/loyalty/members/{self.other_card.member_number}", key=self.portal_key), 403
         )
 
     def test_redeem(self):
@@ -118,7 +118,7 @@ class TestLoyaltyApi(ApiCase):
         self.assertProblem(
             self.api("POST", path, key=self.till_key, json={"points": 500, "description": "TV"}), 422, "Not enough"
         )
-        self.assertProblem(self.api("POST", path, key=self.customer_key, json={"points": 10, "description": "Me"}), 403)
+        self.assertProblem(self.api("POST", path, key=self.portal_key, json={"points": 10, "description": "Me"}), 403)
         self.card.invalidate_recordset()
         self.assertEqual(self.card.points, 70)
 
@@ -127,14 +127,14 @@ class TestLoyaltyApi(ApiCase):
         voucher = self.env["loyalty.card"].create(
             {
                 "program_id": self.program.crm_voucher_program_id.id,
-                "partner_id": self.customer.partner_id.id,
+                "partner_id": self.portal_user.partner_id.id,
                 "points": 1.5,
                 "crm_source_card_id": self.card.id,
             }
         )
         staff = self.api("GET", f"/loyalty/members/{self.card.member_number}/vouchers", key=self.till_key).json()
         self.assertEqual([(v["code"], v["value"]) for v in staff], [(voucher.code, 1.5)])
-        mine = self.api("GET", f"/loyalty/me/{self.card.id}/vouchers", key=self.customer_key).json()
+        mine = self.api("GET", f"/loyalty/me/{self.card.id}/vouchers", key=self.portal_key).json()
         self.assertEqual([v["id"] for v in mine], [voucher.id])
 
     def test_tier_change_emits_webhook(self):

@@ -12,29 +12,29 @@ class TestVrmApi(ApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer.partner_id.write({"email": "carla@example.com", "phone": "+44 7700 900123"})
+        cls.portal_user.partner_id.write({"email": "carla@example.com", "phone": "+44 7700 900123"})
         cls.other_customer = cls.env["res.users"].create(
-            {"name": "Olga Other", "login": "api_other", "groups_id": [(6, 0, cls.customer.groups_id.ids)]}
+            {"name": "Olga Other", "login": "api_other", "groups_id": [(6, 0, cls.portal_user.groups_id.ids)]}
         )
         cls.other_key = cls._make_key(cls.other_customer)
 
     def _allow_marketing(self, allowed=True, key=None, idem=None):
         payload = {"recipient_type": "company", "purpose": "marketing", "category": "contact", "allowed": allowed}
-        return self.api("POST", "/vrm/preferences", key=key or self.customer_key, json=payload, idem=idem)
+        return self.api("POST", "/vrm/preferences", key=key or self.portal_key, json=payload, idem=idem)
 
     def _effective(self, body, purpose, category):
         return next(e["allowed"] for e in body["effective"] if (e["purpose"], e["category"]) == (purpose, category))
 
     def test_register(self):
         """The customer reads the purposes and categories they can decide on."""
-        body = self.api("GET", "/vrm/register", key=self.customer_key).json()
+        body = self.api("GET", "/vrm/register", key=self.portal_key).json()
         self.assertIn("marketing", [p["code"] for p in body["purposes"]])
         self.assertIn("contact", [c["code"] for c in body["categories"]])
         self.assertIn("company", [r["type"] for r in body["recipients"]])
 
     def test_customer_changes_a_preference(self):
         """Privacy by default, then the customer allows marketing e-mail: an api-channel event with a receipt."""
-        before = self.api("GET", "/vrm/preferences", key=self.customer_key).json()
+        before = self.api("GET", "/vrm/preferences", key=self.portal_key).json()
         self.assertFalse(self._effective(before, "marketing", "contact"))
         self.assertTrue(self._effective(before, "service", "contact"), "serving the customer is always on")
         response = self._allow_marketing()
@@ -42,11 +42,11 @@ class TestVrmApi(ApiCase):
         event = response.json()
         self.assertEqual((event["old_value"], event["new_value"], event["channel"]), ("unset", "allowed", "api"))
         self.assertTrue(event["receipt_id"])
-        after = self.api("GET", "/vrm/preferences", key=self.customer_key).json()
+        after = self.api("GET", "/vrm/preferences", key=self.portal_key).json()
         self.assertTrue(self._effective(after, "marketing", "contact"))
         self.assertEqual(after["choices"][0]["purpose"], "marketing")
         company = self.env.ref("crm_vrm.recipient_company")
-        self.assertTrue(self.customer.partner_id._vrm_allows(company, "marketing", "contact"))
+        self.assertTrue(self.portal_user.partner_id._vrm_allows(company, "marketing", "contact"))
         # The other customer's choices are untouched.
         other = self.api("GET", "/vrm/preferences", key=self.other_key).json()
         self.assertFalse(self._effective(other, "marketing", "contact"))
@@ -58,37 +58,37 @@ class TestVrmApi(ApiCase):
         again = self._allow_marketing(idem="pref-1")
         self.assertEqual(again.headers["Idempotency-Replayed"], "true")
         self.assertEqual(again.json(), first)
-        events = self.env["vrm.consent.event"].search([("partner_id", "=", self.customer.partner_id.id)])
+        events = self.env["vrm.consent.event"].search([("partner_id", "=", self.portal_user.partner_id.id)])
         self.assertEqual(len(events), 1)
 
     def test_contract_choice_cannot_be_switched_off(self):
         """Denying contact data for the service is refused with the addon's message, nothing recorded."""
         payload = {"recipient_type": "company", "purpose": "service", "category": "contact", "allowed": False}
-        response = self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload)
+        response = self.api("POST", "/vrm/preferences", key=self.portal_key, json=payload)
         self.assertProblem(response, 422, "always on")
-        self.assertFalse(self.env["vrm.consent.event"].search([("partner_id", "=", self.customer.partner_id.id)]))
+        self.assertFalse(self.env["vrm.consent.event"].search([("partner_id", "=", self.portal_user.partner_id.id)]))
 
     def test_unknown_codes_and_bad_target(self):
         """Unknown purpose codes and a body naming no recipient are 422 problems."""
         payload = {"recipient_type": "company", "purpose": "nope", "category": "contact", "allowed": True}
-        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload), 422, "Unknown")
+        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.portal_key, json=payload), 422, "Unknown")
         payload = {"purpose": "marketing", "category": "contact", "allowed": True}
-        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.customer_key, json=payload), 422)
+        self.assertProblem(self.api("POST", "/vrm/preferences", key=self.portal_key, json=payload), 422)
 
     def test_history_receipt_and_verification(self):
         """History lists the change; the receipt downloads and verifies; a tampered one does not."""
         self._allow_marketing()
         self._allow_marketing(allowed=False)
-        history = self.api("GET", "/vrm/history?limit=1", key=self.customer_key).json()
+        history = self.api("GET", "/vrm/history?limit=1", key=self.portal_key).json()
         self.assertEqual(history["total"], 2)
         self.assertEqual(history["items"][0]["new_value"], "denied")
         receipt_id = history["items"][0]["receipt_id"]
-        document = self.api("GET", f"/vrm/receipts/{receipt_id}", key=self.customer_key).json()
+        document = self.api("GET", f"/vrm/receipts/{receipt_id}", key=self.portal_key).json()
         self.assertEqual(document["receipt"]["consentReceiptID"], receipt_id)
         verdict = self.api("POST", "/vrm/receipts/verify", json=document).json()  # anonymous
         self.assertEqual(verdict, {"genuine": True, "current": True, "reason": "current"})
-        older = self.api("GET", "/vrm/history?offset=1", key=self.customer_key).json()["items"][0]
-        older_doc = self.api("GET", f"/vrm/receipts/{older['receipt_id']}", key=self.customer_key).json()
+        older = self.api("GET", "/vrm/history?offset=1", key=self.portal_key).json()["items"][0]
+        older_doc = self.api("GET", f"/vrm/receipts/{older['receipt_id']}", key=self.portal_key).json()
         verdict = self.api("POST", "/vrm/receipts/verify", json=older_doc).json()
         self.assertEqual((verdict["genuine"], verdict["current"]), (True, False))
         tampered = json.loads(json.dumps(document))
@@ -105,14 +105,14 @@ class TestVrmApi(ApiCase):
     def test_export(self):
         """The rights-request export returns the key owner's own data and choices."""
         self._allow_marketing()
-        export = self.api("GET", "/vrm/export", key=self.customer_key).json()
+        export = self.api("GET", "/vrm/export", key=self.portal_key).json()
         self.assertEqual(export["partner"]["email"], "carla@example.com")
         self.assertEqual(export["preferences"][0]["purpose"], "marketing")
         self.assertEqual(self.api("GET", "/vrm/export", key=self.other_key).json()["partner"]["name"], "Olga Other")
 
     def test_staff_read_is_masked_until_shared(self):
         """Staff reading a customer for marketing get masked contact data until the customer allows it."""
-        path = f"/vrm/customers/{self.customer.partner_id.id}?purpose=marketing"
+        path = f"/vrm/customers/{self.portal_user.partner_id.id}?purpose=marketing"
         masked = self.api("GET", path, key=self.internal_key).json()
         self.assertEqual(masked["email"], "c\u2022\u2022\u2022@example.com")
         self.assertTrue(masked["phone"].endswith("23"))
@@ -120,12 +120,12 @@ class TestVrmApi(ApiCase):
         self._allow_marketing()
         shown = self.api("GET", path, key=self.internal_key).json()
         self.assertEqual(shown["email"], "carla@example.com")
-        logs = self.env["vrm.access.log"].search([("partner_id", "=", self.customer.partner_id.id)])
+        logs = self.env["vrm.access.log"].search([("partner_id", "=", self.portal_user.partner_id.id)])
         self.assertEqual(logs.mapped("reference"), ["API"])
 
     def test_customer_cannot_read_other_customers(self):
         """A customer's key does not open other customers' records."""
-        response = self.api("GET", f"/vrm/customers/{self.other_customer.partner_id.id}", key=self.customer_key)
+        response = self.api("GET", f"/vrm/customers/{self.other_customer.partner_id.id}", key=self.portal_key)
         self.assertIn(response.status_code, (403, 404))
         self.assertNotIn("Olga", response.text)
 
