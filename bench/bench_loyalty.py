@@ -150,10 +150,7 @@ def run(env, ctx):
     members = int(os.environ.get("LOYALTY_BENCH_MEMBERS", members))
     rows_per_member = int(os.environ.get("LOYALTY_BENCH_ROWS_PER_MEMBER", rows_per_member))
     env = env(context=dict(env.context, tracking_disable=True, mail_notrack=True))
-    from odoo.addons.crm_loyalty.tests.common import create_ba_programme
-
-    program = create_ba_programme(env, name="Bench Club")
-    program.crm_qualification_period = "calendar"
+    program = _programme(env)
     env.cr.commit()
     t0 = time.perf_counter()
     _generate(env, program, members, rows_per_member)

@@ -21,7 +21,7 @@ def _rank(tier):
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
-    member_number = fields.Char(copy=False, readonly=True, index="btree_not_null")
+    member_number = fields.Char(copy=False, readonly=True)  # indexed by its unique constraint
     tier_id = fields.Many2one(comodel_name="crm.loyalty.tier", index=True, readonly=True, copy=False)
     tier_color = fields.Char(related="tier_id.color", string="Tier colour")
     crm_tier_since = fields.Date(string="Tier since", readonly=True, copy=False)
@@ -353,7 +353,13 @@ class LoyaltyCard(models.Model):
     def _crm_check_upgrade(self, day=None):
         """Event-driven upgrade: move each card to the highest tier its period's tier points reach."""
         day = day or fields.Date.context_today(self)
-        cards = self.filtered(lambda c: c.program_id.crm_tier_ids)
+
+        def can_rise(card):
+            tier = card.tier_id or card.program_id._crm_entry_tier()
+            return tier and not tier.invitation_only and tier._crm_higher()
+
+        # members already at the top (or invited) have nothing to reach: no query for them
+        cards = self.filtered(lambda c: c.program_id.crm_tier_ids and can_rise(c))
         if not cards:
             return
         points = cards._crm_period_points(day)
