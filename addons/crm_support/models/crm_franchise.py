@@ -189,7 +189,7 @@ class CrmFranchise(models.Model):
         """
         self.ensure_one()
         skill = ticket.category_id.skill_id
-        staff = self._staff_rows(ticket, skill)
+        staff = self._staff_rows(ticket, skill, now)
         if not staff:
             return {
                 "users": self.env["res.users"],
@@ -235,27 +235,35 @@ class CrmFranchise(models.Model):
         ]
         return {"users": self.env["res.users"].browse([row["id"] for row in ranked]), "why": why, "log": log}
 
-    def _staff_rows(self, ticket, skill):
-        """Staff taking tickets, with resource, capacity, open tickets, round-robin order and skill (one query)."""
+    def _staff_rows(self, ticket, skill, now):
+        """Staff taking tickets with capacity, open tickets, round-robin order, skill and leave (one query)."""
         self.env["res.users"].flush_model(
             [
                 "franchise_id",
                 "active",
                 "support_takes_tickets",
                 "support_capacity",
-                "support_assign_order",
                 "support_resource_id",
             ]
         )
         self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
+        self.env["resource.calendar.leaves"].flush_model()
         self.env.cr.execute(
             """
             SELECT u.id, p.name, u.support_resource_id, COALESCE(NULLIF(u.support_capacity, 0), %(capacity)s),
-                   COALESCE(u.support_assign_order, 0),
+                   COALESCE((SELECT max(t.id) FROM crm_support_ticket t
+                              WHERE t.user_id = u.id AND t.id != %(ticket)s), 0),
                    (SELECT count(*) FROM crm_support_ticket t
                      WHERE t.user_id = u.id AND NOT COALESCE(t.is_closed, FALSE) AND t.id != %(ticket)s),
                    EXISTS(SELECT 1 FROM crm_support_skill_res_users_rel s
-                           WHERE s.res_users_id = u.id AND s.crm_support_skill_id = %(skill)s)
+                           WHERE s.res_users_id = u.id AND s.crm_support_skill_id = %(skill)s),
+                   EXISTS(SELECT 1 FROM resource_calendar_leaves l
+                           WHERE l.resource_id = u.support_resource_id AND l.time_type = 'leave'
+                             AND l.date_from <= %(now)s AND l.date_to > %(now)s),
+                   EXISTS(SELECT 1 FROM resource_calendar_leaves l
+                           WHERE l.resource_id IS NULL AND l.time_type = 'leave'
+                             AND (l.calendar_id = %(calendar)s OR l.calendar_id IS NULL)
+                             AND l.date_from <= %(now)s AND l.date_to > %(now)s)
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
              WHERE u.franchise_id = %(franchise)s AND u.active AND COALESCE(u.support_takes_tickets, TRUE)
@@ -266,9 +274,11 @@ class CrmFranchise(models.Model):
                 "ticket": ticket.id or 0,
                 "skill": skill.id or 0,
                 "franchise": self.id,
+                "now": now,
+                "calendar": self.calendar_id.id,
             },
         )
-        keys = ("id", "name", "resource", "capacity", "order", "open", "skill")
+        keys = ("id", "name", "resource", "capacity", "order", "open", "skill", "on_leave", "holiday")
         return [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
 
     def _on_duty_now(self, now):
@@ -287,29 +297,15 @@ class CrmFranchise(models.Model):
             for att in calendar.attendance_ids
         )
 
-    def _absent_resources(self, resource_ids, now):
-        """Resource ids on leave now; None in the set means a leave for everybody (public holiday)."""
-        self.env["resource.calendar.leaves"].flush_model()
-        self.env.cr.execute(
-            """
-            SELECT DISTINCT resource_id FROM resource_calendar_leaves
-             WHERE date_from <= %(now)s AND date_to > %(now)s AND time_type = 'leave'
-               AND (calendar_id = %(calendar)s OR calendar_id IS NULL)
-               AND (resource_id IS NULL OR resource_id = ANY(%(resources)s))
-            """,
-            {"now": now, "calendar": self.calendar_id.id, "resources": [r for r in resource_ids if r]},
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
     def _available_staff(self, staff, rule, now):
         """Staff not on leave (nor off duty when the rule asks) and under capacity, with the log."""
-        absent = self._absent_resources([row["resource"] for row in staff], now)
-        off_duty = rule.require_on_duty and (None in absent or not self._on_duty_now(now))
+        holiday = bool(staff) and staff[0]["holiday"]
+        off_duty = rule.require_on_duty and (holiday or not self._on_duty_now(now))
         available, log = [], []
         for row in staff:
             if off_duty:
                 log.append((row["id"], self.env._("%s: on leave or outside working hours", row["name"])))
-            elif row["resource"] in absent or None in absent:
+            elif row["on_leave"] or holiday:
                 log.append((row["id"], self.env._("%s: on leave", row["name"])))
             elif row["open"] >= row["capacity"]:
                 log.append(

@@ -215,7 +215,9 @@ class CrmSupportRoutingRule(models.Model):
         return hour >= self.hour_from or hour < self.hour_to
 
     def _matches_partner(self, partner):
-        domain = safe_eval(self.partner_domain or "[]")
+        if (self.partner_domain or "[]").replace(" ", "") == "[]":
+            return True
+        domain = safe_eval(self.partner_domain)
         if not domain:
             return True
         return bool(partner and partner.sudo().filtered_domain(domain))

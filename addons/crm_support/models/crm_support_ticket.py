@@ -243,7 +243,9 @@ class CrmSupportTicket(models.Model):
         tickets = super().create(vals_list)
         tickets.filtered(lambda t: t.is_closed and not t.closed_at).write({"closed_at": fields.Datetime.now()})
         if not self.env.context.get("crm_support_no_route"):
-            tickets.filtered(lambda t: not t.user_id and not t.is_closed)._route()
+            tickets.filtered(lambda t: not t.user_id and not t.is_closed).with_context(
+                crm_support_creating=True
+            )._route()
         tickets._sla_apply()
         if not self.env.context.get("crm_support_no_ack"):
             tickets._send_acknowledgement()
@@ -831,7 +833,6 @@ class CrmSupportTicket(models.Model):
                     routing_queue=json.dumps(users[1:].ids),
                     accept_deadline=now + timedelta(minutes=rule.accept_minutes or 15),
                 )
-                users[0]._support_mark_assigned()
                 routed |= ticket
             else:
                 vals.update(
@@ -842,12 +843,15 @@ class CrmSupportTicket(models.Model):
                     accept_deadline=False,
                 )
                 to_triage |= ticket
-            ticket.sudo().write(vals)
+            # Deadlines are computed once below (or by create), not on each write.
+            ticket.sudo().with_context(crm_support_sla_write=True).write(vals)
             ticket.sudo().message_post(body=self.env._("Routing: %s", decision["reason"]), subtype_xmlid="mail.mt_note")
         if to_triage:
             to_triage._alert_triage()
         if routed:
             routed._notify_assignee()
+        if not self.env.context.get("crm_support_creating"):
+            self._sla_apply()
         self._on_routed()
         return True
 
@@ -967,7 +971,6 @@ class CrmSupportTicket(models.Model):
                         "accept_deadline": now + timedelta(minutes=ticket.routing_rule_id.accept_minutes or 15),
                     }
                 )
-                users[0]._support_mark_assigned()
                 ticket._notify_assignee()
             else:
                 ticket.write(

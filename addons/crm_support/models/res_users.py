@@ -21,18 +21,12 @@ class ResUsers(models.Model):
     support_takes_tickets = fields.Boolean(
         string="Receives Tickets", default=True, help="Routing may assign tickets to this person."
     )
-    support_last_assigned_at = fields.Datetime(
-        string="Last Ticket Assigned", readonly=True, help="Used for round robin."
-    )
 
     support_resource_id = fields.Many2one(
         comodel_name="resource.resource",
         readonly=True,
         copy=False,
         help="Resource holding this person's working time and leaves for routing.",
-    )
-    support_assign_order = fields.Integer(
-        readonly=True, copy=False, help="Increases with each assignment; lowest goes first in round robin."
     )
 
     @property
@@ -57,11 +51,6 @@ class ResUsers(models.Model):
         if self.share and self.franchise_id:
             return self.franchise_id.sudo().vrm_recipient_id
         return super()._vrm_recipient()
-
-    def _support_mark_assigned(self):
-        """Record that this person just received a ticket (round robin order)."""
-        order = int(self.env["ir.sequence"].sudo().next_by_code("crm.support.round.robin") or 0)
-        self.sudo().write({"support_last_assigned_at": fields.Datetime.now(), "support_assign_order": order})
 
     def _support_capacity(self):
         """Maximum number of open tickets this person may hold."""
