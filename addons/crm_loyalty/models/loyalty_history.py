@@ -91,6 +91,18 @@ class LoyaltyHistory(models.Model):
         rows.filtered(lambda r: r.crm_kind == "order" and r.qualifying_points).card_id._crm_check_upgrade()
         return rows
 
+    def write(self, vals):
+        """Points Odoo adds to ``used`` on an existing row (a reward added to a confirmed order) are spent FIFO too."""
+        track = "used" in vals and not self.env.context.get("crm_ledger")
+        before = {row.id: row.used for row in self} if track else {}
+        res = super().write(vals)
+        if track:
+            for row in self.filtered(lambda r: r.crm_kind in ("order", "adjustment")):
+                spent = row.used - before[row.id]
+                if spent > 0:
+                    row.card_id._crm_consume(spent)
+        return res
+
     def unlink(self):
         """A cancelled order takes back the tier bonus its history row had added."""
         if not self.env.context.get("crm_ledger"):

@@ -72,6 +72,19 @@ class TestTiers(LoyaltyCase):
         self.assertEqual(self.card_alice.points, 0)
 
     @freeze_time("2026-06-01")
+    def test_odoo_flow_spending_consumes_fifo(self):
+        """Points an Odoo order spends (on creation or added later to its row) consume the oldest awards first."""
+        self.post("T-1", 100, day=datetime.date(2026, 1, 5))
+        self.post("T-2", 100)
+        row = self.env["loyalty.history"].create({"card_id": self.card_alice.id, "description": "S0001", "used": 60})
+        self.card_alice.points -= 60
+        row.used = 130  # a reward line added to the confirmed order
+        self.card_alice.points -= 70
+        awards = self.card_alice.history_ids.filtered(lambda h: h.crm_kind == "award").sorted("earned_date")
+        self.assertEqual(awards.mapped("remaining_points"), [0, 70])
+        self.assertStatementMatchesBalance(self.card_alice)
+
+    @freeze_time("2026-06-01")
     def test_odoo_flow_award_upgrades(self):
         """An award from an Odoo order that crosses a threshold upgrades immediately."""
         self.env["loyalty.history"].create({"card_id": self.card_bob.id, "description": "POS/0001", "issued": 3600})

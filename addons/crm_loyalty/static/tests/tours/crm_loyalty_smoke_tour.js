@@ -18,5 +18,23 @@ registry.category("web_tour.tours").add("crm_loyalty_smoke", {
             content: "The programmes list is the app's main view",
             trigger: ".o_list_view .o_data_row:contains('Smoke Club')",
         },
+        {
+            content: "Open the members",
+            trigger: ".o_main_navbar a[data-menu-xmlid='crm_loyalty.menu_crm_loyalty_members']",
+            run: "click",
+        },
+        {
+            content: "The member is listed with their tier",
+            trigger: ".o_list_view .o_data_row:contains('Smoke Member'):contains('Smoke Blue')",
+        },
+        {
+            content: "Switch to the pivot of members per tier",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "The pivot shows the tier column",
+            trigger: ".o_pivot th:contains('Smoke Blue')",
+        },
     ],
 });
