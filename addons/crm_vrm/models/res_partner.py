@@ -6,7 +6,7 @@ import re
 import uuid
 from datetime import date, datetime
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
@@ -577,6 +577,14 @@ class ResPartner(models.Model):
             code: names for code, names in self._vrm_categories_for(fnames).items() if not rule(purpose_code, code)[2]
         }
 
+    @api.model
+    @tools.ormcache(cache="groups")
+    def _vrm_staff_partner_ids(self):
+        """Partners of internal users and of companies: never masked (cached, cleared when
+        users' groups or companies change)."""
+        self.env.cr.execute("SELECT partner_id FROM res_users WHERE NOT share UNION SELECT partner_id FROM res_company")
+        return frozenset(row[0] for row in self.env.cr.fetchall())
+
     def _vrm_exempt_ids(self, ids):
         """Partners never masked: the user's own, users' of the company, the companies'."""
         self.env.cr.execute(
@@ -600,7 +608,6 @@ class ResPartner(models.Model):
         code_of = {rule(purpose_code, code)[1]: code for code in restricted}
         purpose_id = rule(purpose_code, next(iter(restricted)))[0]
         self.env["vrm.preference"].flush_model()
-        # the choices that apply, plus a marker row (category NULL) for exempt partners
         self.env.cr.execute(
             """
             SELECT partner_id, category_id, recipient_id IS NOT NULL, allowed
@@ -609,12 +616,6 @@ class ResPartner(models.Model):
                AND category_id = ANY(%(cat_ids)s)
                AND (recipient_id = %(recipient)s
                     OR (recipient_id IS NULL AND recipient_type = %(rtype)s))
-            UNION ALL
-            SELECT partner_id, NULL, TRUE, TRUE FROM res_users
-             WHERE partner_id = ANY(%(ids)s) AND NOT share
-            UNION ALL
-            SELECT partner_id, NULL, TRUE, TRUE FROM res_company
-             WHERE partner_id = ANY(%(ids)s)
             """,
             {
                 "ids": ids,
@@ -624,13 +625,12 @@ class ResPartner(models.Model):
                 "purpose": purpose_id,
             },
         )
-        exempt = {self.env.user.partner_id.id}
+        rows = self.env.cr.fetchall()
+        # after fetching: this may run its own query on the cursor
+        exempt = self._vrm_staff_partner_ids() | {self.env.user.partner_id.id}
         own, grouped = {}, {}
-        for pid, cat_id, specific, allowed in self.env.cr.fetchall():
-            if cat_id is None:
-                exempt.add(pid)
-            else:
-                (own if specific else grouped)[pid, code_of[cat_id]] = allowed
+        for pid, cat_id, specific, allowed in rows:
+            (own if specific else grouped)[pid, code_of[cat_id]] = allowed
         hidden = {}
         for pid in ids:
             if pid in exempt:

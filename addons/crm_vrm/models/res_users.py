@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
@@ -14,6 +14,20 @@ class ResUsers(models.Model):
         help="For users who act for a data recipient (an API client of a partner, a franchise "
         "account): what they see of customers follows what customers share with it.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """New users may be staff: refresh the partners that are never masked."""
+        users = super().create(vals_list)
+        self.env.registry.clear_cache("groups")
+        return users
+
+    def write(self, vals):
+        """Refresh the partners that are never masked when who is staff changes."""
+        res = super().write(vals)
+        if {"groups_id", "share", "partner_id", "active"} & vals.keys():
+            self.env.registry.clear_cache("groups")
+        return res
 
     def _vrm_recipient(self):
         """The recipient whose sharing governs what this user is shown (empty: none)."""

@@ -1,7 +1,8 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import VrmCommon
 
@@ -46,6 +47,14 @@ class TestEnforcement(VrmCommon):
         self.assertEqual((found["function"], found["email"]), (False, "bob@example.org"))
         web = Partner.web_search_read([("id", "=", self.bob.id)], {"function": {}})
         self.assertFalse(web["records"][0]["function"])
+
+    def test_form_view_read_is_masked(self):
+        """The form view's web_read gets the masked values and no value for hidden fields."""
+        partner = self.alice.with_user(self.user_north).with_context(vrm_purpose="marketing")
+        (values,) = partner.web_read({"phone": {}, "email": {}, "function": {}, "title": {}})
+        self.assertEqual(values["phone"], f"+44 {MASK * 4} {MASK * 2}12")
+        self.assertEqual(values["email"], f"a{MASK * 3}@example.com")
+        self.assertFalse(values["function"])
 
     def test_sharing_unmasks_for_that_recipient_only(self):
         """Once Alice shares demographics with North, North sees them; South still does not."""
@@ -130,3 +139,17 @@ class TestEnforcementJsonRpc(HttpCase):
             )
             self.assertEqual(row["phone"], f"+44 {MASK * 4} {MASK * 2}56")
             self.assertFalse(row["function"])
+
+    def test_admin_cannot_alter_events_over_json_rpc(self):
+        """Even the administrator gets an error when writing or deleting a consent event."""
+        partner = self.env["res.partner"].create({"name": "Dora Example"})
+        event = partner._vrm_set_preference(self.env.ref("crm_vrm.recipient_company"), "marketing", "contact", True)
+        self.authenticate("admin", "admin")
+        for method, args in (("write", [[event.id], {"new_value": "denied"}]), ("unlink", [[event.id]])):
+            with mute_logger("odoo.http"), self.assertRaises(JsonRpcException):
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw",
+                    {"model": "vrm.consent.event", "method": method, "args": args, "kwargs": {}},
+                )
+        self.assertEqual(event.new_value, "allowed")
+        self.assertTrue(event.exists())
