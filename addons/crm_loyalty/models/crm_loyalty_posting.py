@@ -130,6 +130,148 @@ class CrmLoyaltyPosting(models.Model):
             )
         return posting._crm_result(replayed=False)
 
+    @api.model
+    def post_batch(self, vals_list):
+        """Post many purchases in one call (same rules and results as ``post``, in order).
+
+        All or nothing: one invalid purchase refuses the batch. Refunds and members given by customer
+        id go through ``post`` one by one; purchases are resolved, locked and written set-based.
+        """
+        self.check_access("create")
+        results = [None] * len(vals_list)
+        keys = {str(v.get("member") or "").strip() for v in vals_list if (v.get("kind") or "purchase") == "purchase"}
+        found = (
+            self.env["loyalty.card"]
+            .sudo()
+            .search(
+                [
+                    ("program_id.program_type", "=", "loyalty"),
+                    ("active", "=", True),
+                    "|",
+                    ("member_number", "in", list(keys)),
+                    ("code", "in", list(keys)),
+                ]
+            )
+        )
+        by_key = {c.member_number: c for c in found} | {c.code: c for c in found}
+        batch = []
+        for i, vals in enumerate(vals_list):
+            card = by_key.get(str(vals.get("member") or "").strip())
+            if (vals.get("kind") or "purchase") != "purchase" or not card:
+                results[i] = self.post(vals)  # refunds, customer ids and unknown members: one by one
+            else:
+                batch.append((i, vals, card))
+        if not batch:
+            return results
+        cards = self.env["loyalty.card"].sudo().union(*[card for _i, _v, card in batch])
+        cards._crm_lock()
+        todo = self._crm_batch_plan(batch, cards, results)
+        postings = self._crm_batch_write(cards, todo)
+        for row, posting in zip(todo, postings, strict=True):
+            results[row["index"]] = posting
+        for i, result in enumerate(results):
+            if isinstance(result, int):  # a repeat inside the batch
+                results[i] = postings[result]._crm_result(replayed=True)
+            elif isinstance(result, models.BaseModel):
+                results[i] = result._crm_result(replayed=result not in postings)
+        return results
+
+    def _crm_batch_plan(self, batch, cards, results):
+        """Validate the purchases of a batch; replays go to ``results``; returns the rows to write."""
+        existing = {
+            (p.source, p.external_ref): p
+            for p in self.sudo().search(
+                [
+                    ("source", "in", list({str(v.get("source") or "").strip() for _i, v, _c in batch})),
+                    ("external_ref", "in", list({str(v.get("external_ref") or "").strip() for _i, v, _c in batch})),
+                ]
+            )
+        }
+        today = fields.Date.context_today(self)
+        balances = {card.id: card.points for card in cards}
+        todo, seen = [], {}
+        for i, vals, card in batch:
+            source, ref = str(vals.get("source") or "").strip(), str(vals.get("external_ref") or "").strip()
+            if not source or not ref:
+                raise ValidationError(self.env._("A posting needs its source and its external reference."))
+            payload_hash = self._crm_payload_hash(vals, "purchase")
+            earlier = existing.get((source, ref))
+            if earlier or (source, ref) in seen:
+                first_hash = earlier.payload_hash if earlier else todo[seen[(source, ref)]]["vals"]["payload_hash"]
+                if first_hash != payload_hash or (earlier and earlier.card_id != card):
+                    raise ValidationError(
+                        self.env._(
+                            "Reference %(ref)s of %(system)s was already posted with different details.",
+                            ref=ref,
+                            system=source,
+                        )
+                    )
+                results[i] = earlier or seen[(source, ref)]
+                continue
+            program = card.program_id
+            amount = self._crm_amount(vals.get("amount"))
+            channel = self._crm_channel(vals.get("channel"), program)
+            day = fields.Date.to_date(vals.get("date")) if vals.get("date") else today
+            tier = card.tier_id or program._crm_entry_tier()
+            base = math.floor(round(amount * channel.points_per_unit, 6))
+            spendable = round(base * (tier.earn_multiplier if tier else 1.0), 2)
+            debt = max(-balances[card.id], 0.0)
+            balances[card.id] += spendable
+            seen[(source, ref)] = len(todo)
+            todo.append(
+                {
+                    "index": i,
+                    "card": card,
+                    "day": day,
+                    "remaining": max(spendable - debt, 0.0),
+                    "label": self.env._("%(channel)s purchase %(ref)s", channel=channel.name, ref=ref),
+                    "balance": balances[card.id],
+                    "vals": {
+                        "source": source,
+                        "external_ref": ref,
+                        "payload_hash": payload_hash,
+                        "kind": "purchase",
+                        "card_id": card.id,
+                        "amount": amount,
+                        "currency_id": self._crm_currency(vals.get("currency"), program).id,
+                        "date": day,
+                        "channel_id": channel.id,
+                        "qualifying_points": base,
+                        "spendable_points": spendable,
+                    },
+                }
+            )
+        return todo
+
+    def _crm_batch_write(self, cards, todo):
+        """Write the planned purchases: postings and statement rows in one create each, balances, upgrades."""
+        postings = self.sudo().create([row["vals"] for row in todo])
+        history = cards._crm_ledger().create(
+            [
+                {
+                    "card_id": row["card"].id,
+                    "description": row["label"],
+                    "issued": row["vals"]["spendable_points"],
+                    "qualifying_points": row["vals"]["qualifying_points"],
+                    "remaining_points": row["remaining"],
+                    "earned_date": row["day"],
+                    "expiry_date": row["card"].program_id._crm_expiry_date(row["day"]),
+                    "crm_kind": "award",
+                    "crm_bonus_points": row["vals"]["spendable_points"] - row["vals"]["qualifying_points"],
+                    "posting_id": posting.id,
+                }
+                for row, posting in zip(todo, postings, strict=True)
+            ]
+        )
+        for posting, statement_row in zip(postings, history, strict=True):
+            posting.history_id = statement_row
+        final = {row["card"]: row["balance"] for row in todo}
+        for card, balance in final.items():
+            card._crm_set_points(balance)
+        for day in {row["day"] for row in todo}:
+            cards.union(*[row["card"] for row in todo if row["day"] == day])._crm_check_upgrade(day)
+        return postings
+
     # ------------------------------------------------------------------ helpers
     def _crm_result(self, replayed):
         self.ensure_one()

@@ -155,3 +155,54 @@ class TestPosting(LoyaltyCase):
         with self.assertRaises(AccessError):
             self.posting.with_user(self.portal_alice).post({**vals, "external_ref": "P2"})
         self.assertEqual(self.card_alice.points, 10)
+
+    def test_batch_posting(self):
+        """A batch posts like single calls: results in order, replays inside and across batches, multipliers."""
+        self.card_bob._crm_set_tier(self.tiers["Gold"], "Test", "manual")
+        self.post("T-0", 10)
+
+        def vals(ref, member, amount, **extra):
+            return {
+                "member": member,
+                "amount": amount,
+                "channel": "store",
+                "external_ref": ref,
+                "source": "till",
+                **extra,
+            }
+
+        batch = [
+            vals("B-1", self.card_alice.member_number, 3600),
+            vals("B-2", self.card_bob.code, 100),
+            vals("B-1", self.card_alice.member_number, 3600),  # repeated inside the batch
+            # already posted by the till with the same payload
+            vals("T-0", self.card_alice.member_number, 10, date=datetime.date.today().isoformat(), currency=self.program.currency_id.name),
+            vals("B-3", self.bob.id, 50, channel="fuel"),  # customer id: posted one by one
+        ]
+        results = self.posting.post_batch(batch)
+        self.assertEqual([r["replayed"] for r in results], [False, False, True, True, False])
+        self.assertEqual(results[0]["posting_id"], results[2]["posting_id"])
+        self.assertEqual((results[0]["qualifying_points"], results[0]["tier"]), (3600, "Bronze"))
+        self.assertEqual(results[1]["spendable_points"], 200)
+        self.assertEqual(self.card_alice.points, 3610)
+        self.assertEqual(self.card_bob.points, 250)
+        self.assertEqual(self.card_alice.tier_id, self.tiers["Bronze"])
+        self.assertStatementMatchesBalance(self.card_alice)
+        self.assertStatementMatchesBalance(self.card_bob)
+        self.assertTrue(all(r["replayed"] for r in self.posting.post_batch(batch[:2])))
+
+    def test_batch_is_all_or_nothing(self):
+        """One bad purchase refuses the whole batch; a changed repeat is refused too."""
+        good = {
+            "member": self.card_alice.member_number,
+            "amount": 10,
+            "channel": "store",
+            "external_ref": "G1",
+            "source": "till",
+        }
+        with self.assertRaisesRegex(ValidationError, "greater than zero"), self.env.cr.savepoint():
+            self.posting.post_batch([good, {**good, "external_ref": "G2", "amount": 0}])
+        self.assertFalse(self.posting.search([("external_ref", "in", ["G1", "G2"])]))
+        with self.assertRaisesRegex(ValidationError, "different details"), self.env.cr.savepoint():
+            self.posting.post_batch([good, {**good, "amount": 11}])
+        self.assertEqual(self.card_alice.points, 0)
