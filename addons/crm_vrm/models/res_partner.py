@@ -645,7 +645,8 @@ class ResPartner(models.Model):
         """Mask the categories the current user's recipient may not see (read, search_read,
         web_read); log what a recipient outside the company is shown."""
         result = super()._read_format(fnames, load=load)
-        enforcement = self._vrm_enforcement() if result else None
+        mapped = result and self._vrm_categories_for(fnames)
+        enforcement = self._vrm_enforcement() if mapped else None
         if not enforcement:
             return result
         recipient, purpose_code = enforcement
