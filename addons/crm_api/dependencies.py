@@ -171,6 +171,7 @@ async def reject_nul(request: Request) -> None:
     if (
         "\x00" in request.scope.get("path", "")
         or any("\x00" in k or "\x00" in v for k, v in request.query_params.multi_items())
+        or any("\x00" in v for v in request.headers.values())
         or b"\x00" in body
         or b"\\u0000" in body
     ):

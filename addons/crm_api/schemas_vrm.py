@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Schemas of the data-sharing (crm_vrm) operations."""
 
+import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -127,3 +128,22 @@ class CustomerView(BaseModel):
     street2: str | None = None
     zip: str | None = None
     city: str | None = None
+
+
+class RightsRequestIn(BaseModel):
+    """A rights request (GDPR articles 15-21) of the key's owner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["export", "rectification", "erasure", "objection"]
+    values: dict[str, str] | None = Field(
+        default=None, description="Rectification: the corrected email, phone, mobile, street, street2, zip, city."
+    )
+
+
+class RightsRequest(BaseModel):
+    reference: str
+    type: str
+    state: str
+    request_date: UtcDatetime
+    deadline_date: datetime.date | None

@@ -42,5 +42,5 @@ class CrmSupportTicket(models.Model):
     def _on_escalated(self, level):
         """Queue ticket.escalated with the level that fired."""
         res = super()._on_escalated(level)
-        self._crm_api_emit("ticket.escalated", level=getattr(level, "name", None) or str(level))
+        self._crm_api_emit("ticket.escalated", level=level.name)
         return res

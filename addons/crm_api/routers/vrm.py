@@ -16,6 +16,8 @@ from ..schemas_vrm import (
     Preferences,
     ReceiptDocument,
     Register,
+    RightsRequest,
+    RightsRequestIn,
     Verification,
 )
 from .common import PROBLEM_RESPONSES
@@ -183,6 +185,39 @@ def verify_receipt(document: ReceiptDocument, env: PublicEnv, idem: IdempotencyD
 def export_my_data(env: ApiEnv):
     """Everything the suite holds about the key owner, as the rights-request export."""
     return env.user.partner_id._vrm_export_data()
+
+
+def _rights_dict(request_sudo):
+    return {
+        "reference": request_sudo.name,
+        "type": request_sudo.request_type,
+        "state": request_sudo.state,
+        "request_date": request_sudo.request_date,
+        "deadline_date": request_sudo.deadline_date or None,
+    }
+
+
+@router.post("/rights-requests", response_model=RightsRequest, status_code=201, summary="File a rights request")
+def create_rights_request(payload: RightsRequestIn, env: ApiEnv, idem: IdempotencyDep):
+    """Export, rectification and objection are carried out at once; erasure waits for the
+    privacy officer. Answered within 30 days."""
+
+    def submit():
+        # As the portal does: the register is written with sudo, for the caller's own partner only.
+        partner_sudo = env.user.partner_id.sudo()
+        request_sudo = env["vrm.rights.request"].sudo()._vrm_submit(partner_sudo, payload.type, payload.values or {})
+        return _rights_dict(request_sudo)
+
+    return idem.run(env, submit, model=RightsRequest, status_code=201)
+
+
+@router.get("/rights-requests", response_model=Page[RightsRequest], summary="My rights requests")
+def list_rights_requests(env: ApiEnv, paging: PagingDep):
+    """The key owner's rights requests, newest first."""
+    domain = [("partner_id", "=", env.user.partner_id.id)]
+    requests_sudo = env["vrm.rights.request"].sudo()
+    records = requests_sudo.search(domain, limit=paging.limit, offset=paging.offset)
+    return paging.page([_rights_dict(r) for r in records], requests_sudo.search_count(domain))
 
 
 @router.get("/customers/{partner_id}", response_model=CustomerView, summary="A customer, as you may see them")

@@ -116,3 +116,9 @@ class TestFramework(ApiCase):
         self.assertEqual(response.status_code, 204)
         self.assertFalse(self.env["crm.api.webhook"].browse(webhook_id).exists())
         self.assertProblem(self.api("GET", f"/webhooks/subscriptions/{webhook_id}", key=self.manager_key), 404)
+
+    def test_nul_characters_refused(self):
+        """NUL characters (which PostgreSQL cannot store) are refused with 400, wherever they are."""
+        self.assertProblem(self._subscription(name="bad\x00name"), 400, "NUL")
+        self.assertProblem(self._subscription(idem="key\x00"), 400, "NUL")
+        self.assertProblem(self.api("GET", "/loyalty/members/a%00b", key=self.manager_key), 400, "NUL")

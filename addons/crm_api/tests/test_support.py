@@ -194,3 +194,19 @@ class TestSupportApi(ApiCase, SupportCase):
             data = json.loads(delivery.payload)["data"]
             self.assertEqual(data["reference"], reference)
             self.assertNotIn("carla@example.com", delivery.payload)
+
+    def test_escalation_webhook(self):
+        """The escalation hook queues ticket.escalated with the level's name."""
+        self.env["crm.api.webhook"].create(
+            {
+                "name": "Ops",
+                "url": "http://127.0.0.1:9/ops",
+                "event_ids": [(6, 0, self.env.ref("crm_api.webhook_event_ticket_escalated").ids)],
+            }
+        )
+        ticket = self._ticket_by_ref(self._open().json()["reference"])
+        level = self.env["crm.support.escalation.level"].new({"name": "Franchise manager"})
+        ticket._on_escalated(level)
+        delivery = self.env["crm.api.webhook.delivery"].search([("event", "=", "ticket.escalated")])
+        data = json.loads(delivery.payload)["data"]
+        self.assertEqual((data["reference"], data["level"]), (ticket.name, "Franchise manager"))

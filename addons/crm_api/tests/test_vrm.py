@@ -4,7 +4,9 @@ import json
 
 from odoo.tests import tagged
 
+from ..tools.webhook_client import verify
 from .common import API, ApiCase
+from .receiver import Receiver
 
 
 @tagged("post_install", "-at_install")
@@ -143,6 +145,40 @@ class TestVrmApi(ApiCase):
         self.assertEqual(len(delivery), 1)
         data = json.loads(delivery.payload)["data"]
         self.assertEqual((data["purpose"], data["new_value"], data["receipt_id"]), ("marketing", "allowed", receipt_id))
+
+    def test_rights_requests(self):
+        """A customer corrects their e-mail (done at once) and asks for erasure (waits for approval)."""
+        payload = {"type": "rectification", "values": {"email": "carla.new@example.com"}}
+        response = self.api("POST", "/vrm/rights-requests", key=self.portal_key, json=payload)
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(response.json()["state"], "done")
+        self.assertEqual(self.portal_user.partner_id.email, "carla.new@example.com")
+        erasure = self.api("POST", "/vrm/rights-requests", key=self.portal_key, json={"type": "erasure"}).json()
+        self.assertEqual(erasure["state"], "to_approve")
+        self.assertProblem(
+            self.api("POST", "/vrm/rights-requests", key=self.portal_key, json={"type": "erasure"}), 422, "already"
+        )
+        mine = self.api("GET", "/vrm/rights-requests", key=self.portal_key).json()
+        self.assertEqual(mine["total"], 2)
+        self.assertEqual(self.api("GET", "/vrm/rights-requests", key=self.other_key).json()["total"], 0)
+
+    def test_consent_webhook_delivered_signed(self):
+        """End to end: a preference changed over the API reaches a real receiver, signed, via the cron."""
+        with Receiver() as receiver:
+            webhook = self.env["crm.api.webhook"].create(
+                {
+                    "name": "CDP",
+                    "url": receiver.url,
+                    "event_ids": [(6, 0, self.env.ref("crm_api.webhook_event_consent_changed").ids)],
+                }
+            )
+            receipt_id = self._allow_marketing().json()["receipt_id"]
+            self.assertFalse(receiver.requests, "nothing is sent before the cron runs")
+            self.env["crm.api.webhook.delivery"]._cron_deliver()
+        (req,) = receiver.requests
+        headers = req["headers"]
+        self.assertTrue(verify(webhook.secret, headers["X-CRM-Timestamp"], req["body"], headers["X-CRM-Signature"]))
+        self.assertEqual(json.loads(req["body"])["data"]["receipt_id"], receipt_id)
 
     def test_openapi_lists_vrm(self):
         """The data-sharing operations are in the served OpenAPI document."""
