@@ -363,19 +363,39 @@ class LoyaltyCard(models.Model):
         if not cards:
             return
         points = cards._crm_period_points(day)
+        moves = []
         for card in cards:
             current = card.tier_id or card.program_id._crm_entry_tier()
             target = card.program_id._crm_tier_for_points(points.get(card.id, 0.0))
             if _rank(target) > _rank(current):
-                card._crm_set_tier(
-                    target,
-                    self.env._(
-                        "%(points)s tier points reached the %(tier)s threshold",
-                        points=points[card.id],
-                        tier=target.name,
-                    ),
-                    "upgrade",
-                )
+                moves.append((card, target, points[card.id]))
+        if not moves:
+            return
+        # one insert, one write per tier reached, one hook call and one notice batch for all upgrades
+        rows = (
+            self.env["crm.loyalty.tier.history"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "card_id": card.id,
+                        "from_tier_id": card.tier_id.id,
+                        "to_tier_id": target.id,
+                        "change_type": "upgrade",
+                        "reason": self.env._(
+                            "%(points)s tier points reached the %(tier)s threshold", points=earned, tier=target.name
+                        ),
+                    }
+                    for card, target, earned in moves
+                ]
+            )
+        )
+        today = fields.Date.context_today(self)
+        for target in {target for _card, target, _earned in moves}:
+            upgraded = self.browse([card.id for card, t, _earned in moves if t == target])
+            upgraded.sudo().write({"tier_id": target.id, "crm_tier_since": today})
+        rows.card_id._on_tier_changed(rows)
+        self._crm_send_tier_notices(rows)
 
     def _crm_set_tier(self, tier, reason, change_type="manual"):
         """Move the card to ``tier``, write its tier history (from, to, when, why, by whom) and tell the member."""

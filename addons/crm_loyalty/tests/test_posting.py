@@ -160,6 +160,7 @@ class TestPosting(LoyaltyCase):
         """A batch posts like single calls: results in order, replays inside and across batches, multipliers."""
         self.card_bob._crm_set_tier(self.tiers["Gold"], "Test", "manual")
         self.post("T-0", 10)
+        self.today = datetime.date.today().isoformat()
 
         def vals(ref, member, amount, **extra):
             return {
@@ -176,7 +177,13 @@ class TestPosting(LoyaltyCase):
             vals("B-2", self.card_bob.code, 100),
             vals("B-1", self.card_alice.member_number, 3600),  # repeated inside the batch
             # already posted by the till with the same payload
-            vals("T-0", self.card_alice.member_number, 10, date=datetime.date.today().isoformat(), currency=self.program.currency_id.name),
+            vals(
+                "T-0",
+                self.card_alice.member_number,
+                10,
+                date=datetime.date.today().isoformat(),
+                currency=self.program.currency_id.name,
+            ),
             vals("B-3", self.bob.id, 50, channel="fuel"),  # customer id: posted one by one
         ]
         results = self.posting.post_batch(batch)
