@@ -147,3 +147,25 @@ class RightsRequest(BaseModel):
     state: str
     request_date: UtcDatetime
     deadline_date: datetime.date | None
+
+
+class Agreement(BaseModel):
+    """A standard agreement (IEEE 7012 MyTerms) the customer can proffer."""
+
+    code: str
+    name: str
+    version: str
+    summary: str | None
+    url: str | None
+    policy: str
+
+
+class AgreementRecord(BaseModel):
+    """The signed record of a proffered agreement and the company's answer."""
+
+    id: int
+    agreement: str
+    version: str
+    state: str
+    proffer_date: UtcDatetime
+    document: dict[str, Any] = Field(description="Record, SHA-256 and signature, as in the portal download.")

@@ -10,6 +10,8 @@ from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv
 from ..errors import ApiProblem
 from ..schemas import Page
 from ..schemas_vrm import (
+    Agreement,
+    AgreementRecord,
     ConsentEvent,
     CustomerView,
     PreferenceIn,
@@ -218,6 +220,64 @@ def list_rights_requests(env: ApiEnv, paging: PagingDep):
     requests_sudo = env["vrm.rights.request"].sudo()
     records = requests_sudo.search(domain, limit=paging.limit, offset=paging.offset)
     return paging.page([_rights_dict(r) for r in records], requests_sudo.search_count(domain))
+
+
+def _agreement_record_dict(record_sudo):
+    return {
+        "id": record_sudo.id,
+        "agreement": record_sudo.agreement_id.code,
+        "version": record_sudo.agreement_version,
+        "state": record_sudo.state,
+        "proffer_date": record_sudo.proffer_date,
+        "document": record_sudo._vrm_portal_document(),
+    }
+
+
+@router.get("/agreements", response_model=list[Agreement], summary="Standard agreements (MyTerms)")
+def list_agreements(env: ApiEnv):
+    """The agreements the company answers, with its policy (accept, reject or review)."""
+    # The published catalogue (no personal data), as on the portal page.
+    agreements_sudo = env["vrm.agreement"].sudo().search([])
+    return [
+        {
+            "code": a.code,
+            "name": a.name,
+            "version": a.version,
+            "summary": a.summary or None,
+            "url": a.url or None,
+            "policy": a.policy,
+        }
+        for a in agreements_sudo
+    ]
+
+
+@router.post(
+    "/agreements/{code}/proffer",
+    response_model=AgreementRecord,
+    status_code=201,
+    summary="Proffer a standard agreement",
+)
+def proffer_agreement(code: Annotated[str, Path(min_length=1, max_length=64)], env: ApiEnv, idem: IdempotencyDep):
+    """The key owner proffers the agreement; the company's policy answers it at once or the
+    privacy officer does. Accepted terms become consent events (channel myterms)."""
+
+    def proffer():
+        agreement_sudo = env["vrm.agreement"].sudo().search([("code", "=", code)], limit=1)
+        if not agreement_sudo:
+            raise ApiProblem(404, f"No agreement {code}.")
+        record_sudo = env.user.partner_id.sudo()._vrm_proffer_agreement(agreement_sudo)
+        return _agreement_record_dict(record_sudo)
+
+    return idem.run(env, proffer, model=AgreementRecord, status_code=201)
+
+
+@router.get("/agreement-records", response_model=Page[AgreementRecord], summary="My agreements")
+def list_agreement_records(env: ApiEnv, paging: PagingDep):
+    """The key owner's proffered agreements with their signed records."""
+    domain = [("partner_id", "=", env.user.partner_id.id)]
+    records_sudo = env["vrm.agreement.record"].sudo()
+    records = records_sudo.search(domain, limit=paging.limit, offset=paging.offset)
+    return paging.page([_agreement_record_dict(r) for r in records], records_sudo.search_count(domain))
 
 
 @router.get("/customers/{partner_id}", response_model=CustomerView, summary="A customer, as you may see them")

@@ -180,6 +180,42 @@ class TestVrmApi(ApiCase):
         self.assertTrue(verify(webhook.secret, headers["X-CRM-Timestamp"], req["body"], headers["X-CRM-Signature"]))
         self.assertEqual(json.loads(req["body"])["data"]["receipt_id"], receipt_id)
 
+    def test_myterms_proffer(self):
+        """A customer proffers an agreement the company accepts automatically: its terms become choices."""
+        self.env["vrm.agreement"].create(
+            {
+                "code": "api-test-no-stalking",
+                "name": "Marketing by e-mail only",
+                "policy": "accept",
+                "term_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "recipient_type": "company",
+                            "purpose_id": self.env.ref("crm_vrm.purpose_marketing").id,
+                            "category_id": self.env.ref("crm_vrm.category_contact").id,
+                            "allowed": True,
+                        },
+                    )
+                ],
+            }
+        )
+        listed = self.api("GET", "/vrm/agreements", key=self.portal_key).json()
+        self.assertIn("api-test-no-stalking", [a["code"] for a in listed])
+        response = self.api("POST", "/vrm/agreements/api-test-no-stalking/proffer", key=self.portal_key)
+        self.assertEqual(response.status_code, 201, response.text)
+        record = response.json()
+        self.assertEqual(record["state"], "accepted")
+        self.assertEqual(record["document"]["record"]["decision"], "accepted")
+        company = self.env.ref("crm_vrm.recipient_company")
+        self.assertTrue(self.portal_user.partner_id._vrm_allows(company, "marketing", "contact"))
+        again = self.api("POST", "/vrm/agreements/api-test-no-stalking/proffer", key=self.portal_key)
+        self.assertProblem(again, 422, "already")
+        self.assertEqual(self.api("GET", "/vrm/agreement-records", key=self.portal_key).json()["total"], 1)
+        self.assertEqual(self.api("GET", "/vrm/agreement-records", key=self.other_key).json()["total"], 0)
+        self.assertProblem(self.api("POST", "/vrm/agreements/nope/proffer", key=self.portal_key), 404)
+
     def test_openapi_lists_vrm(self):
         """The data-sharing operations are in the served OpenAPI document."""
         doc = self.opener.get(self.base_url() + API + "/openapi.json", timeout=60).json()
