@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models, tools
 
-from .crm_franchise_area import parse_zip_patterns, zip_matches
+from .crm_franchise_area import normalize_zip, parse_zip_patterns, zip_matches
 
 
 class CrmFranchise(models.Model):
@@ -129,6 +129,7 @@ class CrmFranchise(models.Model):
             (category.id if category else False),
         )
         found = []
+        code = normalize_zip(zip_code)
         for franchise_id, area_country, states, patterns, categories in self._compiled_areas():
             if franchise_id in found:
                 continue
@@ -136,7 +137,7 @@ class CrmFranchise(models.Model):
                 continue
             if states and state_id not in states:
                 continue
-            if patterns and not zip_matches(patterns, zip_code):
+            if patterns and not zip_matches(patterns, code, normalized=True):
                 continue
             if category_id and categories and category_id not in categories:
                 continue

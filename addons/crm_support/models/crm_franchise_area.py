@@ -35,9 +35,9 @@ def parse_zip_patterns(text):
     return patterns
 
 
-def zip_matches(patterns, zip_code):
-    """True when the normalized postcode matches one of the parsed patterns."""
-    code = normalize_zip(zip_code)
+def zip_matches(patterns, zip_code, normalized=False):
+    """True when the postcode (normalized here unless ``normalized``) matches one of the parsed patterns."""
+    code = zip_code if normalized else normalize_zip(zip_code)
     if not code:
         return False
     for kind, value in patterns:

@@ -160,7 +160,7 @@ class CrmSupportRoutingRule(models.Model):
             return "country"
         if states and state not in states:
             return "state"
-        if patterns and not zip_matches(patterns, zip_code):
+        if patterns and not zip_matches(patterns, zip_code, normalized=True):
             return "postcode"
         if min_priority and priority < min_priority:
             return "priority"

@@ -18,6 +18,7 @@ try:
 except ImportError:  # pragma: no cover - phone_validation requires it in this suite
     phonenumbers = None
 
+from .crm_franchise_area import normalize_zip
 from .crm_support_routing_rule import CHANNELS, PRIORITIES
 from .crm_support_stage import STAGE_CODES
 
@@ -774,7 +775,7 @@ class CrmSupportTicket(models.Model):
             (self.product_name or "").lower(),
             self.country_id.id,
             self.state_id.id,
-            self.zip,
+            normalize_zip(self.zip),
             self.priority or "0",
             self.channel,
         )
