@@ -19,5 +19,6 @@
         "views/crm_api_webhook_views.xml",
         "views/menus.xml",
     ],
+    "demo": ["demo/crm_api_demo.xml"],
     "installable": True,
 }
