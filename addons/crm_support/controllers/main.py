@@ -6,20 +6,11 @@ from odoo.exceptions import ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
-FORM_FIELDS = (
-    "subject",
-    "description",
-    "contact_name",
-    "email",
-    "phone",
-    "street",
-    "city",
-    "zip",
-    "country_id",
-    "category_id",
-    "product_name",
-    "priority",
-)
+from ..models.crm_support_ticket import INTAKE_FIELDS
+
+# The forms offer what intake accepts except the customer (from the session, never from a form)
+# and the state, which they do not ask.
+FORM_FIELDS = tuple(f for f in INTAKE_FIELDS if f not in ("partner_id", "state_id"))
 
 
 class SupportIntake(http.Controller):

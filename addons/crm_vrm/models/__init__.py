@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from . import vrm_register_mixin
 from . import vrm_recipient
 from . import vrm_purpose
 from . import vrm_data_category
