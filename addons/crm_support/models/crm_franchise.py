@@ -145,41 +145,39 @@ class CrmFranchise(models.Model):
         return self.browse(found)
 
     def _scorecard(self, date_from=None, date_to=None):
-        """Service measures of this franchise for the period: volume, times, SLA %, escalations, rating."""
+        """Service measures of this franchise for the period, counted as the Service Measures report does."""
         self.ensure_one()
-        Ticket = self.env["crm.support.ticket"].sudo()
         domain = [("franchise_id", "=", self.id)]
         if date_from:
             domain.append(("request_date", ">=", date_from))
         if date_to:
             domain.append(("request_date", "<=", date_to))
-        tickets = Ticket.search(domain)
-        closed = tickets.filtered("is_closed")
-        done = closed.filtered(lambda t: t.stage_code == "done")
-        met = done.filtered(lambda t: t.sla_resolution_deadline and t.closed_at <= t.sla_resolution_deadline)
-        with_sla = done.filtered("sla_resolution_deadline")
-        responded = tickets.filtered("first_response_at")
-        rated = done.filtered("rating_value")
-        escalations = self.env["crm.support.escalation.log"].sudo().search_count([("ticket_id", "in", tickets.ids)])
+        # The report is an SQL view over these tables: pending ORM writes must reach them first.
+        self.env["crm.support.ticket"].flush_model()
+        self.env["crm.support.escalation.log"].flush_model()
+        done_stages = self.env["crm.support.stage"].sudo().search([("code", "=", "done")])
+        aggregates = ["volume:sum", "sla_met:sum", "sla_measured:sum", "escalations:sum"]
+        for fname in ("response_hours", "resolution_hours", "rating"):
+            aggregates += [f"{fname}:sum", f"{fname}:count"]
+        groups = self.env["crm.support.report"].sudo()._read_group(domain, ["is_closed", "stage_id"], aggregates)
+        total = dict.fromkeys(aggregates, 0)
+        for _closed, _stage, *values in groups:
+            for aggregate, value in zip(aggregates, values, strict=True):
+                total[aggregate] += value or 0
+
+        def ratio(part, whole, factor=1.0, digits=2):
+            return round(factor * total[part] / total[whole], digits) if total[whole] else None
+
         return {
             "franchise": self.name,
-            "volume": len(tickets),
-            "open": len(tickets - closed),
-            "done": len(done),
-            "avg_first_response_hours": round(
-                sum((t.first_response_at - t.request_date).total_seconds() for t in responded) / 3600 / len(responded),
-                2,
-            )
-            if responded
-            else None,
-            "avg_resolution_hours": round(
-                sum((t.closed_at - t.request_date).total_seconds() for t in done) / 3600 / len(done), 2
-            )
-            if done
-            else None,
-            "sla_compliance_pct": round(100.0 * len(met) / len(with_sla), 1) if with_sla else None,
-            "escalations": escalations,
-            "avg_rating": round(sum(rated.mapped("rating_value")) / len(rated), 2) if rated else None,
+            "volume": total["volume:sum"],
+            "open": sum(values[0] for closed, _stage, *values in groups if not closed),
+            "done": sum(values[0] for _closed, stage, *values in groups if stage in done_stages),
+            "avg_first_response_hours": ratio("response_hours:sum", "response_hours:count"),
+            "avg_resolution_hours": ratio("resolution_hours:sum", "resolution_hours:count"),
+            "sla_compliance_pct": ratio("sla_met:sum", "sla_measured:sum", 100.0, 1),
+            "escalations": total["escalations:sum"],
+            "avg_rating": ratio("rating:sum", "rating:count"),
         }
 
     def _rank_candidates(self, ticket, rule, now):

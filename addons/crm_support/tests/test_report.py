@@ -38,6 +38,11 @@ class TestReport(SupportCase):
         card = self.franchise_london._scorecard()
         self.assertEqual(card["sla_compliance_pct"], 50.0)
         self.assertEqual(card["avg_rating"], 4.0)
+        # The manager's scorecard tells the same story as the report: times in working hours.
+        self.assertEqual((card["volume"], card["open"], card["done"]), (2, 0, 2))
+        self.assertEqual(
+            card["avg_resolution_hours"], round((fast.resolution_work_hours + slow.resolution_work_hours) / 2, 2)
+        )
 
     def test_rating_rules(self):
         """Only a done ticket can be rated, 1 to 5."""
