@@ -46,9 +46,16 @@ class CrmApiWebhookDelivery(models.Model):
 
     @api.model
     def _enqueue(self, event, data):
-        """Queue ``event`` with ``data`` for every active subscription to it; never raises.
+        """Queue ``event`` with ``data`` for every active subscription to it; never raises."""
+        return self._enqueue_many(event, lambda: [data])
 
-        Runs inside the business transaction (so a rolled-back change sends nothing) and does no
+    @api.model
+    def _enqueue_many(self, event, data_list):
+        """Queue ``event`` once per item of ``data_list`` for every active subscription; never raises.
+
+        ``data_list`` is a callable returning the payloads, called only when someone subscribed, so a
+        batch of 500,000 tier changes costs one query when nobody listens. Runs inside the business
+        transaction (a rolled-back change sends nothing), inserts all deliveries at once and does no
         network I/O: the cron sends after commit.
         """
         try:
@@ -56,25 +63,23 @@ class CrmApiWebhookDelivery(models.Model):
                 webhooks_sudo = self.env["crm.api.webhook"].sudo().search([("event_ids.code", "=", event)])
                 if not webhooks_sudo:
                     return self.browse()
+                created_at = fields.Datetime.now().isoformat() + "Z"
                 vals_list = []
-                for webhook in webhooks_sudo:
-                    delivery_uuid = str(uuid.uuid4())
-                    envelope = {
-                        "id": delivery_uuid,
-                        "event": event,
-                        "created_at": fields.Datetime.now().isoformat() + "Z",
-                        "data": data,
-                    }
-                    vals_list.append(
-                        {
-                            "webhook_id": webhook.id,
-                            "event": event,
-                            "uuid": delivery_uuid,
-                            "payload": json.dumps(envelope, default=str, sort_keys=True),
-                        }
-                    )
+                for data in data_list():
+                    for webhook in webhooks_sudo:
+                        delivery_uuid = str(uuid.uuid4())
+                        envelope = {"id": delivery_uuid, "event": event, "created_at": created_at, "data": data}
+                        vals_list.append(
+                            {
+                                "webhook_id": webhook.id,
+                                "event": event,
+                                "uuid": delivery_uuid,
+                                "payload": json.dumps(envelope, default=str, sort_keys=True),
+                            }
+                        )
                 deliveries_sudo = self.sudo().create(vals_list)
-                self.env.ref("crm_api.ir_cron_webhook_deliver").sudo()._trigger()
+                if deliveries_sudo:
+                    self.env.ref("crm_api.ir_cron_webhook_deliver").sudo()._trigger()
                 return deliveries_sudo
         except Exception:  # a webhook problem must never undo the business change
             _logger.warning("Could not queue the webhook event %s", event, exc_info=True)

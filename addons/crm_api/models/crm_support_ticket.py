@@ -23,9 +23,9 @@ class CrmSupportTicket(models.Model):
         }
 
     def _crm_api_emit(self, event, **extra):
-        deliveries = self.env["crm.api.webhook.delivery"]
-        for ticket in self:
-            deliveries._enqueue(event, {**ticket._crm_api_payload(), **extra})
+        self.env["crm.api.webhook.delivery"]._enqueue_many(
+            event, lambda: [{**ticket._crm_api_payload(), **extra} for ticket in self]
+        )
 
     def _on_tickets_created(self):
         """Queue ticket.created for the new tickets."""

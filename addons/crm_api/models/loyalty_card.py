@@ -9,10 +9,10 @@ class LoyaltyCard(models.Model):
     def _on_tier_changed(self, history_rows):
         """Queue the webhook tier.changed for each tier change."""
         res = super()._on_tier_changed(history_rows)
-        deliveries = self.env["crm.api.webhook.delivery"]
-        for row in history_rows.sudo():
-            deliveries._enqueue(
-                "tier.changed",
+        rows_sudo = history_rows.sudo()
+        self.env["crm.api.webhook.delivery"]._enqueue_many(
+            "tier.changed",
+            lambda: [
                 {
                     "card_id": row.card_id.id,
                     "member_number": row.card_id.member_number,
@@ -23,6 +23,8 @@ class LoyaltyCard(models.Model):
                     "change_type": row.change_type,
                     "reason": row.reason,
                     "date": row.date,
-                },
-            )
+                }
+                for row in rows_sudo
+            ],
+        )
         return res

@@ -9,10 +9,10 @@ class ResPartner(models.Model):
     def _vrm_on_consent_changed(self, events):
         """Queue the webhook consent.changed for each change of choices."""
         res = super()._vrm_on_consent_changed(events)
-        deliveries = self.env["crm.api.webhook.delivery"]
-        for event in events.sudo():
-            deliveries._enqueue(
-                "consent.changed",
+        events_sudo = events.sudo()
+        self.env["crm.api.webhook.delivery"]._enqueue_many(
+            "consent.changed",
+            lambda: [
                 {
                     "partner_id": event.partner_id.id,
                     "recipient_type": event.recipient_type,
@@ -24,6 +24,8 @@ class ResPartner(models.Model):
                     "channel": event.channel,
                     "receipt_id": event.receipt_uuid,
                     "date": event.event_date,
-                },
-            )
+                }
+                for event in events_sudo
+            ],
+        )
         return res
