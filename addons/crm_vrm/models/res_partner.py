@@ -585,18 +585,9 @@ class ResPartner(models.Model):
         self.env.cr.execute("SELECT partner_id FROM res_users WHERE NOT share UNION SELECT partner_id FROM res_company")
         return frozenset(row[0] for row in self.env.cr.fetchall())
 
-    def _vrm_exempt_ids(self, ids):
-        """Partners never masked: the user's own, users' of the company, the companies'."""
-        self.env.cr.execute(
-            """
-            SELECT p.id FROM unnest(%s::int[]) AS p(id)
-             WHERE p.id = %s
-                OR EXISTS (SELECT 1 FROM res_users u WHERE u.partner_id = p.id AND NOT u.share)
-                OR EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
-            """,
-            [list(ids), self.env.user.partner_id.id],
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
+    def _vrm_exempt_partner_ids(self):
+        """Partners never masked: the user's own, internal users' and the companies'."""
+        return self._vrm_staff_partner_ids() | {self.env.user.partner_id.id}
 
     def _vrm_hidden(self, recipient, purpose_code, restricted):
         """{partner id: set of category codes hidden from recipient} for the partners of self
@@ -627,7 +618,7 @@ class ResPartner(models.Model):
         )
         rows = self.env.cr.fetchall()
         # after fetching: this may run its own query on the cursor
-        exempt = self._vrm_staff_partner_ids() | {self.env.user.partner_id.id}
+        exempt = self._vrm_exempt_partner_ids()
         own, grouped = {}, {}
         for pid, cat_id, specific, allowed in rows:
             (own if specific else grouped)[pid, code_of[cat_id]] = allowed
@@ -664,7 +655,7 @@ class ResPartner(models.Model):
         if recipient.recipient_type != "company":
             shown += [
                 (row["id"], code)
-                for code, names in self._vrm_categories_for(fnames).items()
+                for code, names in mapped.items()
                 if code not in restricted
                 for row in result
                 if any(row.get(f) for f in names)
@@ -719,22 +710,18 @@ class ResPartner(models.Model):
              WHERE pref.purpose_id = %(purpose)s AND pref.category_id = %(category)s
                AND (pref.recipient_id = %(recipient)s
                     OR (pref.recipient_id IS NULL AND pref.recipient_type = %(rtype)s))
-            UNION SELECT u.partner_id FROM res_users u WHERE NOT u.share
-            UNION SELECT c.partner_id FROM res_company c
-            UNION SELECT %(own)s
             """,
             {
                 "purpose": purpose_id,
                 "category": category_id,
                 "recipient": recipient.id,
                 "rtype": recipient.recipient_type,
-                "own": self.env.user.partner_id.id,
             },
         )
-        candidates = self.browse([row[0] for row in self.env.cr.fetchall()])
-        exempt = candidates._vrm_exempt_ids(candidates.ids)
-        allowed = candidates.browse(set(candidates.ids) - exempt).sudo()
-        allowed = allowed._vrm_filter_allowed(recipient, purpose_code, category_code)
+        partner_ids = {row[0] for row in self.env.cr.fetchall()}
+        exempt = self._vrm_exempt_partner_ids()  # after fetching: it may query the cursor itself
+        candidates = self.browse(partner_ids - exempt).sudo()
+        allowed = candidates._vrm_filter_allowed(recipient, purpose_code, category_code)
         return [("id", "in", list(exempt | set(allowed.ids)))]
 
     # MyTerms ----------------------------------------------------------------------------------
