@@ -9,15 +9,14 @@ source "$(dirname "$0")/setup.sh"
 
 DB=${DB:-crm_demo}
 PORT=${HTTP_PORT:-8069}
-ADDONS=crm_api,crm_loyalty,crm_support,crm_vrm
+ADDONS=$(our_addons)
 
 setup_all
 
 addons_hash() { (cd "$ROOT" && find addons -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16); }
 installed() {
-    local names="'${ADDONS//,/\',\'}'"
-    [ "$(opsql -d "$DB" -c "select count(*) from ir_module_module
-        where name in ($names) and state = 'installed'" 2>/dev/null)" = "$(tr ',' '\n' <<<"$ADDONS" | wc -l)" ]
+    [ "$(opsql -d "$DB" -c "select bool_and(coalesce(m.state = 'installed', false)) from unnest(string_to_array('$ADDONS', ',')) a
+        left join ir_module_module m on m.name = a" 2>/dev/null)" = t ]
 }
 
 stamp="$VAR/$DB.addons"

@@ -232,3 +232,5 @@ setup_all() {
 opsql() { PGOPTIONS='--client-min-messages=warning' PGPASSWORD=$DB_PASSWORD psql -X -qtA -h "$PGHOST" -p "$PGPORT" -U "$DB_USER" "$@"; }
 db_exists() { [ "$(opsql -d postgres -c "select 1 from pg_database where datname = '$1'")" = 1 ]; }
 odoo() { "$PY" "$ODOO_BIN" -c "$ODOO_CONF" "$@"; }
+# Our addons, comma-separated: every folder of addons/ with a manifest (one list for run, test and bench).
+our_addons() { (cd "$ROOT/addons" && ls -d -- */__manifest__.py | cut -d/ -f1 | paste -sd, -); }

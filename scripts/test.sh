@@ -13,7 +13,7 @@
 #   KEEP_DB=1 make test                    keep the test database afterwards
 source "$(dirname "$0")/setup.sh"
 
-ADDONS=${ADDONS:-crm_api,crm_loyalty,crm_support,crm_vrm}
+ADDONS=${ADDONS:-$(our_addons)}
 TEST_TAGS=${TEST_TAGS:-$(echo "$ADDONS" | sed -E 's#(^|,)#\1/#g')}
 DB=${TEST_DB:-crm_test_$(date +%Y%m%d_%H%M%S)_$$}
 LOG="$VAR/log/$DB.log"
