@@ -108,7 +108,11 @@ setup_venv() {
     say "installing Odoo 18.0 and the requirements into .venv (a few minutes the first time)"
     pip install --upgrade "pip>=23" wheel "setuptools<70"
     # Odoo's own pins, minus python-ldap (only auth_ldap needs it, and it needs libldap headers).
-    grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > "$VENV/odoo-requirements.txt"
+    # On Python 3.10 Odoo pins gevent 21.8.0 / greenlet 1.1.2 (Ubuntu Jammy's), which have to be built
+    # from source and fail with today's Cython: take the versions Odoo pins for 3.11, which have wheels.
+    grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" \
+        | sed -E 's/^gevent==21\.8\.0 /gevent==22.10.2 /; s/^greenlet==1\.1\.2 /greenlet==2.0.2 /' \
+        > "$VENV/odoo-requirements.txt"
     PIP_BUILD_CONSTRAINT="$ROOT/scripts/build-constraints.txt" PIP_CONSTRAINT="$ROOT/scripts/build-constraints.txt" \
         pip install -r "$VENV/odoo-requirements.txt" \
         || die "Installing Odoo's Python requirements failed (see var/log/pip.log)."
