@@ -5,6 +5,8 @@ import hashlib
 import json
 import math
 
+from psycopg2.extras import execute_values
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -190,6 +192,8 @@ class CrmLoyaltyPosting(models.Model):
         today = fields.Date.context_today(self)
         balances = {card.id: card.points for card in cards}
         todo, seen = [], {}
+        # a batch names few programmes, channels and currencies: each is checked once
+        channels, currencies, entry_tiers = {}, {}, {}
         for i, vals, card in batch:
             source, ref = str(vals.get("source") or "").strip(), str(vals.get("external_ref") or "").strip()
             if not source or not ref:
@@ -210,9 +214,17 @@ class CrmLoyaltyPosting(models.Model):
                 continue
             program = card.program_id
             amount = self._crm_amount(vals.get("amount"))
-            channel = self._crm_channel(vals.get("channel"), program)
+            key = (program, vals.get("channel"))
+            if key not in channels:
+                channels[key] = self._crm_channel(vals.get("channel"), program)
+            channel = channels[key]
+            key = (program, vals.get("currency"))
+            if key not in currencies:
+                currencies[key] = self._crm_currency(vals.get("currency"), program)
             day = fields.Date.to_date(vals.get("date")) if vals.get("date") else today
-            tier = card.tier_id or program._crm_entry_tier()
+            if program not in entry_tiers:
+                entry_tiers[program] = program._crm_entry_tier()
+            tier = card.tier_id or entry_tiers[program]
             base = math.floor(round(amount * channel.points_per_unit, 6))
             spendable = round(base * (tier.earn_multiplier if tier else 1.0), 2)
             debt = max(-balances[card.id], 0.0)
@@ -233,7 +245,7 @@ class CrmLoyaltyPosting(models.Model):
                         "kind": "purchase",
                         "card_id": card.id,
                         "amount": amount,
-                        "currency_id": self._crm_currency(vals.get("currency"), program).id,
+                        "currency_id": currencies[(program, vals.get("currency"))].id,
                         "date": day,
                         "channel_id": channel.id,
                         "qualifying_points": base,
@@ -246,6 +258,11 @@ class CrmLoyaltyPosting(models.Model):
     def _crm_batch_write(self, cards, todo):
         """Write the planned purchases: postings and statement rows in one create each, balances, upgrades."""
         postings = self.sudo().create([row["vals"] for row in todo])
+        expiry = {}
+        for row in todo:
+            key = (row["card"].program_id, row["day"])
+            if key not in expiry:
+                expiry[key] = key[0]._crm_expiry_date(key[1])
         history = cards._crm_ledger().create(
             [
                 {
@@ -255,7 +272,7 @@ class CrmLoyaltyPosting(models.Model):
                     "qualifying_points": row["vals"]["qualifying_points"],
                     "remaining_points": row["remaining"],
                     "earned_date": row["day"],
-                    "expiry_date": row["card"].program_id._crm_expiry_date(row["day"]),
+                    "expiry_date": expiry[(row["card"].program_id, row["day"])],
                     "crm_kind": "award",
                     "crm_bonus_points": row["vals"]["spendable_points"] - row["vals"]["qualifying_points"],
                     "posting_id": posting.id,
@@ -263,11 +280,15 @@ class CrmLoyaltyPosting(models.Model):
                 for row, posting in zip(todo, postings, strict=True)
             ]
         )
-        for posting, statement_row in zip(postings, history, strict=True):
-            posting.history_id = statement_row
-        final = {row["card"]: row["balance"] for row in todo}
-        for card, balance in final.items():
-            card._crm_set_points(balance)
+        # each posting points back at its statement row: one UPDATE for the batch, not one write per posting
+        self.env.flush_all()
+        execute_values(
+            self.env.cr._obj,
+            "UPDATE crm_loyalty_posting p SET history_id = v.h FROM (VALUES %s) AS v(id, h) WHERE p.id = v.id",
+            [(posting.id, row.id) for posting, row in zip(postings, history, strict=True)],
+        )
+        postings.invalidate_recordset(["history_id"])
+        cards._crm_set_balances({row["card"].id: row["balance"] for row in todo})
         for day in {row["day"] for row in todo}:
             cards.union(*[row["card"] for row in todo if row["day"] == day])._crm_check_upgrade(day)
         return postings
