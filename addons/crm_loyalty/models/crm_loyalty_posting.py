@@ -9,6 +9,7 @@ from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare, float_round
 
 
 class CrmLoyaltyPosting(models.Model):
@@ -34,7 +35,13 @@ class CrmLoyaltyPosting(models.Model):
     original_id = fields.Many2one(
         comodel_name="crm.loyalty.posting", string="Refund of", readonly=True, index="btree_not_null"
     )
-    refund_id = fields.Many2one(comodel_name="crm.loyalty.posting", string="Refunded by", readonly=True)
+    refund_id = fields.Many2one(
+        comodel_name="crm.loyalty.posting", string="Refunded by", readonly=True, help="The latest refund of it."
+    )
+    refund_ids = fields.One2many(
+        comodel_name="crm.loyalty.posting", inverse_name="original_id", string="Refunds", readonly=True
+    )
+    refunded_amount = fields.Float(readonly=True, help="Part of the purchase amount refunded so far.")
     history_id = fields.Many2one(comodel_name="loyalty.history", string="Statement row", readonly=True)
 
     _sql_constraints = [
@@ -43,8 +50,18 @@ class CrmLoyaltyPosting(models.Model):
             "UNIQUE(source, external_ref)",
             "This external reference was already posted by this source.",
         ),
-        ("single_refund", "UNIQUE(original_id)", "A purchase is refunded once."),
+        (
+            "refund_within_amount",
+            "CHECK(refunded_amount IS NULL OR refunded_amount <= amount + 0.005)",
+            "A purchase cannot be refunded for more than its amount.",
+        ),
     ]
+
+    def init(self):
+        """Several partial refunds of one purchase are allowed: the old one-refund constraint goes."""
+        self.env.cr.execute(
+            "ALTER TABLE crm_loyalty_posting DROP CONSTRAINT IF EXISTS crm_loyalty_posting_single_refund"
+        )
 
     # ------------------------------------------------------------------ API
     @api.model
@@ -108,21 +125,27 @@ class CrmLoyaltyPosting(models.Model):
             )
         else:
             original = self._crm_original(vals.get("original_ref"), source, card)
-            if amount != original.amount:
+            left = float_round(original.amount - original.refunded_amount, precision_digits=2)
+            if float_compare(amount, left, precision_digits=2) > 0:
                 raise ValidationError(
                     self.env._(
-                        "Refund %(ref)s is for %(amount)s but purchase %(orig)s was %(orig_amount)s: "
-                        "only the full purchase can be refunded.",
+                        "Refund %(ref)s is for %(amount)s but only %(left)s of purchase %(orig)s (%(orig_amount)s) "
+                        "is left to refund.",
                         ref=ref,
                         amount=amount,
+                        left=left,
                         orig=original.external_ref,
                         orig_amount=original.amount,
                     )
                 )
+            qualifying, spendable = original._crm_refund_share(amount)
             posting = Posting.create({**common, "channel_id": original.channel_id.id, "original_id": original.id})
             label = self.env._("Refund %(ref)s of purchase %(orig)s", ref=ref, orig=original.external_ref)
-            history = card._crm_reverse(original.history_id, label, posting=posting)
-            original.refund_id = posting
+            history = card._crm_reverse(
+                original.history_id, label, posting=posting, spendable=spendable, qualifying=qualifying
+            )
+            refunded = float_round(original.refunded_amount + amount, precision_digits=2)
+            original.write({"refund_id": posting.id, "refunded_amount": refunded})
             posting.write(
                 {
                     "history_id": history.id,
@@ -308,6 +331,26 @@ class CrmLoyaltyPosting(models.Model):
             "replayed": replayed,
         }
 
+    def _crm_refund_share(self, amount):
+        """Tier and spendable points a refund of ``amount`` of this purchase reverses.
+
+        Proportional to the amount refunded so far, counted on the running total so that several
+        partial refunds add up to exactly what the purchase earned when the whole amount is back,
+        and never to more.
+        """
+        self.ensure_one()
+        earned_q, earned_s = self.qualifying_points, self.spendable_points
+        done_q = -sum(self.refund_ids.mapped("qualifying_points"))
+        done_s = -sum(self.refund_ids.mapped("spendable_points"))
+        total = self.refunded_amount + amount
+        if float_compare(total, self.amount, precision_digits=2) >= 0:
+            target_q, target_s = earned_q, earned_s
+        else:
+            share = total / self.amount
+            target_q = min(math.floor(round(earned_q * share, 6)), earned_q)
+            target_s = min(float_round(earned_s * share, precision_digits=2), earned_s)
+        return max(target_q - done_q, 0.0), max(float_round(target_s - done_s, precision_digits=2), 0.0)
+
     @api.model
     def _crm_payload_hash(self, vals, kind):
         payload = {
@@ -400,12 +443,12 @@ class CrmLoyaltyPosting(models.Model):
                     system=source,
                 )
             )
-        if original.refund_id:
+        if float_compare(original.refunded_amount, original.amount, precision_digits=2) >= 0:
             raise ValidationError(
                 self.env._(
                     "Purchase %(ref)s was already refunded by %(refund)s.",
                     ref=original_ref,
-                    refund=original.refund_id.external_ref,
+                    refund=", ".join(original.refund_ids.sorted("id").mapped("external_ref")),
                 )
             )
         return original

@@ -262,10 +262,11 @@ class LoyaltyCard(models.Model):
         self._crm_set_points(self.points - points)
         return history
 
-    def _crm_reverse(self, original, description, posting=False):
-        """Reverse an award once: its tier points and spendable points, even when some were spent."""
+    def _crm_reverse(self, original, description, posting=False, spendable=None, qualifying=None):
+        """Reverse an award (all of it by default, or the given share): tier and spendable points, even when spent."""
         self.ensure_one()
-        spendable, qualifying = original.issued, original.qualifying_points
+        spendable = original.issued if spendable is None else spendable
+        qualifying = original.qualifying_points if qualifying is None else qualifying
         if self.program_id.crm_refund_policy == "clawback" and self.points < spendable:
             self._crm_claw_back(spendable - self.points)
         own = min(original.remaining_points, spendable)
@@ -423,6 +424,7 @@ class LoyaltyCard(models.Model):
                         "reason": self.env._(
                             "%(points)s tier points reached the %(tier)s threshold", points=earned, tier=target.name
                         ),
+                        "notice_sent": True,  # told below, in this transaction
                     }
                     for card, target, earned in moves
                 ]
@@ -433,7 +435,7 @@ class LoyaltyCard(models.Model):
             upgraded = self.browse([card.id for card, t, _earned in moves if t == target])
             upgraded.sudo().write({"tier_id": target.id, "crm_tier_since": today})
         rows.card_id._on_tier_changed(rows)
-        self._crm_send_tier_notices(rows)
+        self._crm_tell_tier_changes(rows)
 
     def _crm_set_tier(self, tier, reason, change_type="manual"):
         """Move the card to ``tier``, write its tier history (from, to, when, why, by whom) and tell the member."""
@@ -450,12 +452,13 @@ class LoyaltyCard(models.Model):
                     "to_tier_id": tier.id,
                     "change_type": change_type,
                     "reason": reason,
+                    "notice_sent": True,  # told below, in this transaction
                 }
             )
         )
         self.sudo().write({"tier_id": tier.id, "crm_tier_since": fields.Date.context_today(self)})
         self._on_tier_changed(row)
-        self._crm_send_tier_notices(row)
+        self._crm_tell_tier_changes(row)
         return row
 
     def _on_tier_changed(self, history_rows):
@@ -484,13 +487,18 @@ class LoyaltyCard(models.Model):
 
     def _crm_notify(self, mail_xmlid, sms_xmlid, values=None):
         """Send the e-mail and SMS notice ``*_xmlid`` to each card's member when their preferences allow it."""
-        mail_template = self.env.ref(mail_xmlid, raise_if_not_found=False)
-        sms_template = self.env.ref(sms_xmlid, raise_if_not_found=False)
+        templates = None  # looked up for the first member who may be told, not for cards without one
         sent = self.browse()
         for card in self:
             partner = card.partner_id
             if not card._crm_notice_allowed(partner):
                 continue
+            if templates is None:
+                templates = (
+                    self.env.ref(mail_xmlid, raise_if_not_found=False),
+                    self.env.ref(sms_xmlid, raise_if_not_found=False),
+                )
+            mail_template, sms_template = templates
             ctx = dict(values.get(card.id, {})) if values else {}
             card_ctx = card.sudo().with_context(**ctx)
             if mail_template and partner.email:
@@ -513,11 +521,16 @@ class LoyaltyCard(models.Model):
         return sent
 
     def _crm_send_tier_notices(self, rows):
-        """Tell members about their tier upgrade or soft landing."""
-        for row in rows.filtered(lambda r: not r.notice_sent):
+        """Tell members about their tier upgrade or soft landing (the rows not told yet)."""
+        todo = rows.filtered(lambda r: not r.notice_sent)
+        self._crm_tell_tier_changes(todo)
+        todo.sudo().notice_sent = True
+
+    def _crm_tell_tier_changes(self, rows):
+        """Send the upgrade or soft-landing notice of each tier history row to its member."""
+        for row in rows:
             xmlid = "upgrade" if row.change_type in ("upgrade", "invitation") else "downgrade"
             row.card_id._crm_notify(f"crm_loyalty.mail_template_tier_{xmlid}", f"crm_loyalty.sms_template_tier_{xmlid}")
-        rows.sudo().notice_sent = True
 
     @api.model
     def _cron_send_tier_notices(self, limit=1000):

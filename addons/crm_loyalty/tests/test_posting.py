@@ -95,10 +95,60 @@ class TestPosting(LoyaltyCase):
             self.assertTrue(self.post("RF-1", 4000, kind="refund", original_ref="T-1")["replayed"])
             with self.assertRaisesRegex(ValidationError, "already refunded"):
                 self.post("RF-2", 4000, kind="refund", original_ref="T-1")
-            with self.assertRaisesRegex(ValidationError, "only the full purchase"):
-                self.post("RF-3", 100, kind="refund", original_ref="T-2")
+            with self.assertRaisesRegex(ValidationError, "only 300.0 of purchase T-2"):
+                self.post("RF-3", 300.01, kind="refund", original_ref="T-2")
         self.assertEqual(self.card_alice.points, 375)
         self.assertStatementMatchesBalance(self.card_alice)
+
+    def test_partial_refunds_reverse_proportionally(self):
+        """Partial refunds reverse their share of the points; together never more than the purchase earned."""
+        card = self.card_alice
+        with freeze_time("2026-05-01"):
+            self.post("T-1", 4000)  # Blue when earned: 4000 tier and spendable points, now Bronze
+            result = self.post("RF-1", 1000, kind="refund", original_ref="T-1")
+            self.assertEqual((result["qualifying_points"], result["spendable_points"]), (-1000, -1000))
+            self.assertEqual((card.points, card.crm_tier_points), (3000, 3000))
+            # the same reference rules: a repeat is replayed, a changed repeat refused
+            self.assertTrue(self.post("RF-1", 1000, kind="refund", original_ref="T-1")["replayed"])
+            with self.assertRaisesRegex(ValidationError, "different details"):
+                self.post("RF-1", 999, kind="refund", original_ref="T-1")
+            # a third of what is left: 1333.33 of 4000 is 33.33 %, rounded down on the running total
+            result = self.post("RF-2", 1333.33, kind="refund", original_ref="T-1")
+            self.assertEqual(result["qualifying_points"], -1333)
+            with self.assertRaisesRegex(ValidationError, "only 1666.67 of purchase T-1"):
+                self.post("RF-3", 1666.68, kind="refund", original_ref="T-1")
+            # the last part brings back exactly what is left of the award
+            result = self.post("RF-3", 1666.67, kind="refund", original_ref="T-1")
+            self.assertEqual(result["qualifying_points"], -1667)
+            self.assertEqual((card.points, card.crm_tier_points), (0, 0))
+            with self.assertRaisesRegex(ValidationError, "already refunded by RF-1, RF-2, RF-3"):
+                self.post("RF-4", 1, kind="refund", original_ref="T-1")
+        original = self.posting.search([("external_ref", "=", "T-1")])
+        self.assertEqual(original.refunded_amount, 4000)
+        self.assertEqual(original.refund_id.external_ref, "RF-3")
+        self.assertEqual(sorted(original.refund_ids.mapped("qualifying_points")), [-1667, -1333, -1000])
+        self.assertStatementMatchesBalance(card)
+
+    def test_partial_refund_with_multiplier_and_spent_points(self):
+        """A Gold purchase half refunded takes back half the doubled points, from a balance partly spent."""
+        self.card_alice._crm_set_tier(self.tiers["Gold"], "Test", "manual")
+        self.post("T-1", 101)  # 101 tier points, 202 spendable
+        self.card_alice._crm_redeem(150, "Reward")
+        result = self.post("RF-1", 50.5, kind="refund", original_ref="T-1")
+        self.assertEqual((result["qualifying_points"], result["spendable_points"]), (-50, -101))
+        self.assertEqual(self.card_alice.points, -49)
+        result = self.post("RF-2", 50.5, kind="refund", original_ref="T-1")
+        self.assertEqual((result["qualifying_points"], result["spendable_points"]), (-51, -101))
+        self.assertEqual(self.card_alice.points, -150)
+        self.assertStatementMatchesBalance(self.card_alice)
+
+    def test_refunds_never_exceed_purchase_in_database(self):
+        """The database refuses a refunded amount above the purchase, whatever the caller."""
+        self.post("T-1", 100)
+        original = self.posting.search([("external_ref", "=", "T-1")])
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            original.write({"refunded_amount": 100.5})
+            original.flush_recordset()
 
     def test_refund_of_partly_spent_points_goes_negative(self):
         """Refunding a purchase whose points were partly spent leaves a negative balance (programme setting)."""
