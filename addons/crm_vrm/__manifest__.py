@@ -21,6 +21,7 @@
         "views/vrm_agreement_views.xml",
         "views/portal_templates.xml",
         "views/menus.xml",
+        "report/res_partner_reports.xml",
     ],
     "demo": ["demo/vrm_demo.xml"],
     "assets": {

@@ -10,6 +10,8 @@ from . import vrm_consent_event
 from . import vrm_access_log
 from . import res_partner
 from . import res_users
+from . import ir_qweb_field
+from . import ir_qweb_field_contact
 from . import vrm_rights_request
 from . import vrm_agreement
 from . import vrm_agreement_record

@@ -5,6 +5,7 @@ import contextlib
 import re
 import uuid
 from datetime import date, datetime
+from operator import itemgetter
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
@@ -18,6 +19,24 @@ except ImportError:  # pragma: no cover - phone_validation requires it
 MASK = "\u2022"
 PHONE_FIELDS = {"phone", "mobile", "phone_sanitized"}
 EMAIL_FIELDS = {"email", "email_normalized", "email_formatted"}
+
+
+def _sharing_keys(purpose_id, recipient_id, recipient_type, category_ids):
+    """[(category code, key of the recipient's own choice, key of its type's choice)] to look up
+    in a partner's choices index (vrm_sharing) for a purpose; category_ids: {code: id}."""
+    return [
+        (code, f" {purpose_id}.{category_id}.{recipient_id}:", f" {purpose_id}.{category_id}.{recipient_type}:")
+        for code, category_id in category_ids.items()
+    ]
+
+
+def _mask_kind(fname):
+    """How _vrm_mask_value masks a field: "email", "phone" or None (no masked form: False)."""
+    if fname in EMAIL_FIELDS or "email" in fname:
+        return "email"
+    if fname in PHONE_FIELDS or "phone" in fname:
+        return "phone"
+    return None
 
 
 class ResPartner(models.Model):
@@ -36,12 +55,39 @@ class ResPartner(models.Model):
         string="Data sharing choices",
         groups="crm_vrm.group_vrm_user",
     )
+    vrm_sharing = fields.Char(
+        string="Data sharing choices (index)",
+        compute="_compute_vrm_sharing",
+        store=True,
+        prefetch=False,
+        groups="crm_vrm.group_vrm_user",
+        help="The customer's choices in one line (\" <purpose id>.<category id>.<recipient id or "
+        'type>:<1 allowed, 0 denied>" each), kept by the ORM from the choices: enforced reads get it '
+        "in the same query as the customer instead of asking for the choices separately.",
+    )
     vrm_consent_event_ids = fields.One2many(
         comodel_name="vrm.consent.event",
         inverse_name="partner_id",
         string="Consent history",
         groups="crm_vrm.group_vrm_user",
     )
+
+    @api.depends(
+        "vrm_preference_ids.allowed",
+        "vrm_preference_ids.recipient_id",
+        "vrm_preference_ids.recipient_type",
+        "vrm_preference_ids.purpose_id",
+        "vrm_preference_ids.category_id",
+    )
+    def _compute_vrm_sharing(self):
+        for partner in self:
+            partner.vrm_sharing = "".join(
+                sorted(
+                    f" {pref.purpose_id.id}.{pref.category_id.id}.{pref.recipient_id.id or pref.recipient_type}"
+                    f":{int(pref.allowed)}"
+                    for pref in partner.vrm_preference_ids
+                )
+            )
 
     # register look-ups ------------------------------------------------------------------------
 
@@ -142,23 +188,35 @@ class ResPartner(models.Model):
         return result
 
     def _vrm_read_for(self, recipient, purpose_code, fnames, reference=None):
-        """Values of fnames per partner as recipient may see them for purpose; logs what is shown."""
+        """Values of fnames per partner as recipient may see them for purpose; logs what is shown.
+
+        The view of a named recipient (an API client, a franchise texted about a request): unlike
+        the ORM enforcement of _read_format, nobody is exempt, not even staff partners or the
+        caller's own partner, as the caller is not the one who sees the values. Otherwise the
+        same rules and the same single preference query (_vrm_hidden)."""
         recipient = self._vrm_recipient_record(recipient)
         partners = self.sudo()
         rows = partners.read(list(fnames), load="_classic_read")
         by_category = self._vrm_categories_for(fnames)
-        shown = []
-        for code, cat_fnames in by_category.items():
-            allowed = set(partners._vrm_filter_allowed(recipient, purpose_code, code).ids if recipient else [])
+        if not recipient:
+            # nobody to share with: every mapped value is masked, nothing is logged
             for row in rows:
-                if row["id"] in allowed:
-                    if any(row.get(f) for f in cat_fnames):
-                        shown.append((row["id"], code))
-                    continue
-                for fname in cat_fnames:
-                    row[fname] = self._vrm_mask_value(fname, row.get(fname))
-        if shown and recipient:
-            self._vrm_log_access(recipient, purpose_code, shown, reference)
+                for names in by_category.values():
+                    for fname in names:
+                        row[fname] = self._vrm_mask_value(fname, row.get(fname))
+            return rows
+        restricted = self._vrm_restricted_categories(purpose_code, fnames)
+        hidden = partners._vrm_hidden(recipient, purpose_code, restricted, exempt=False)
+        shown = []
+        for row in rows:
+            codes = hidden.get(row["id"], ())
+            for code, names in by_category.items():
+                if code in codes:
+                    for fname in names:
+                        row[fname] = self._vrm_mask_value(fname, row.get(fname))
+                elif any(row.get(f) for f in names):
+                    shown.append((row["id"], code))
+        self._vrm_log_access(recipient, purpose_code, shown, reference)
         return rows
 
     @api.model
@@ -167,12 +225,15 @@ class ResPartner(models.Model):
         written in one INSERT when the transaction commits (or the log is searched)."""
         if not shown:
             return
-        rule = self.env["vrm.data.category"]._vrm_rule
-        ids = {code: rule(purpose_code, code)[:2] for code in {code for _pid, code in shown}}
-        now = fields.Datetime.now()
-        uid = self.env.uid
-        rows = [(now, pid, recipient.id, uid, ids[code][1], ids[code][0], reference) for pid, code in shown]
-        self.env["vrm.access.log"]._vrm_queue(rows)
+        purpose_id, plan = self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code)
+        category_ids = {code: category_id for code, category_id, _always in plan.values()}
+        by_code = {}
+        for pid, code in shown:
+            by_code.setdefault(code, []).append(pid)
+        key = (fields.Datetime.now(), recipient.id, self.env.uid)
+        self.env["vrm.access.log"]._vrm_queue_blocks(
+            [((*key, category_ids[code], purpose_id, reference), pids) for code, pids in by_code.items()]
+        )
 
     # changing choices -------------------------------------------------------------------------
 
@@ -553,6 +614,10 @@ class ResPartner(models.Model):
         )
 
     # enforcement in the ORM -----------------------------------------------------------------
+    # Reads are the hot path (issue 5, point 11: at most 10 % over a plain read). Everything that
+    # does not depend on the records is cached: who the user acts for (res.users
+    # _vrm_enforcement_state, per user) and the field -> category -> rule map of a purpose
+    # (vrm.data.category _vrm_plan); a read then costs one preference query for its page.
 
     def _vrm_enforcement(self):
         """(recipient, purpose code) whose sharing limits what the current user is shown, or None
@@ -560,28 +625,39 @@ class ResPartner(models.Model):
         env = self.env
         if env.su or env.context.get("vrm_no_enforcement"):
             return None
-        user = env.user
-        if user._is_superuser() or user._is_public():
+        state = env["res.users"]._vrm_enforcement_state()
+        if state is None:
             return None
-        if user._vrm_is_privacy_officer():
+        return env["vrm.recipient"].sudo().browse(state[0]), env.context.get("vrm_purpose") or "service"
+
+    @api.model
+    @tools.ormcache("self.env.uid", "purpose_code")
+    def _vrm_read_plan(self, purpose_code):
+        """None when the current user is not limited, else (recipient id, recipient type, staff
+        partner ids, own partner id, purpose id, {field name: (category code, category id, always
+        shared?)}): all an enforced read looks up, in one cached call."""
+        state = self.env["res.users"]._vrm_enforcement_state()
+        if state is None:
             return None
-        recipient = user._vrm_recipient()
-        if not recipient:
-            return None
-        return recipient.sudo(), env.context.get("vrm_purpose") or "service"
+        return (*state, *self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code))
 
     def _vrm_restricted_categories(self, purpose_code, fnames):
         """{category code: [field names]} among fnames that are not always shared for purpose."""
-        rule = self.env["vrm.data.category"]._vrm_rule
-        return {
-            code: names for code, names in self._vrm_categories_for(fnames).items() if not rule(purpose_code, code)[2]
-        }
+        plan = self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code)[1]
+        result = {}
+        for fname in fnames:
+            entry = plan.get(fname)
+            if entry and not entry[2]:
+                result.setdefault(entry[0], []).append(fname)
+        return result
 
     @api.model
-    @tools.ormcache(cache="groups")
+    @tools.ormcache()
     def _vrm_staff_partner_ids(self):
         """Partners of internal users and of companies: never masked (cached, cleared when
-        users' groups or companies change)."""
+        users' groups or companies change). Not in the "groups" cache: that one holds a single
+        entry, Odoo's group definitions, which every has_group() needs; sharing it made each
+        enforced read rebuild both."""
         self.env.cr.execute("SELECT partner_id FROM res_users WHERE NOT share UNION SELECT partner_id FROM res_company")
         return frozenset(row[0] for row in self.env.cr.fetchall())
 
@@ -589,80 +665,177 @@ class ResPartner(models.Model):
         """Partners never masked: the user's own, internal users' and the companies'."""
         return self._vrm_staff_partner_ids() | {self.env.user.partner_id.id}
 
-    def _vrm_hidden(self, recipient, purpose_code, restricted):
-        """{partner id: set of category codes hidden from recipient} for the partners of self
-        (one query for every category; exempt partners are never hidden)."""
-        ids = [pid for pid in self.ids if isinstance(pid, int)]
-        if not ids or not restricted:
+    def _vrm_hidden(self, recipient, purpose_code, restricted, exempt=True):
+        """{partner id: set of category codes hidden from recipient} for the partners of self,
+        from their choices index (vrm_sharing: fetched with the partners by an enforced read, else
+        in one query for the page). With exempt, the partners never masked for the current user
+        (staff, companies, the user's own) are never hidden; _vrm_read_for passes False."""
+        if not restricted:
             return {}
-        rule = self.env["vrm.data.category"]._vrm_rule
-        code_of = {rule(purpose_code, code)[1]: code for code in restricted}
-        purpose_id = rule(purpose_code, next(iter(restricted)))[0]
-        self.env["vrm.preference"].flush_model()
-        self.env.cr.execute(
-            """
-            SELECT partner_id, category_id, recipient_id IS NOT NULL, allowed
-              FROM vrm_preference
-             WHERE partner_id = ANY(%(ids)s) AND purpose_id = %(purpose)s
-               AND category_id = ANY(%(cat_ids)s)
-               AND (recipient_id = %(recipient)s
-                    OR (recipient_id IS NULL AND recipient_type = %(rtype)s))
-            """,
-            {
-                "ids": ids,
-                "cat_ids": list(code_of),
-                "recipient": recipient.id,
-                "rtype": recipient.recipient_type,
-                "purpose": purpose_id,
-            },
+        purpose_id, plan = self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code)
+        keys = _sharing_keys(
+            purpose_id,
+            recipient.id,
+            recipient.recipient_type,
+            {code: plan[names[0]][1] for code, names in restricted.items()},
         )
-        rows = self.env.cr.fetchall()
-        # after fetching: this may run its own query on the cursor
-        exempt = self._vrm_exempt_partner_ids()
-        own, grouped = {}, {}
-        for pid, cat_id, specific, allowed in rows:
-            (own if specific else grouped)[pid, code_of[cat_id]] = allowed
+        staff, own = frozenset(), None
+        if exempt:
+            state = self.env["res.users"]._vrm_enforcement_state()
+            staff, own = (state[2], state[3]) if state else (self._vrm_staff_partner_ids(), self.env.user.partner_id.id)
+        return self._vrm_hidden_by_index(keys, staff, own)
+
+    def _vrm_hidden_by_index(self, keys, staff, own):
+        """_vrm_hidden given the look-ups already made (_sharing_keys, never-masked partners)."""
+        ids = [pid for pid in self.ids if isinstance(pid, int)]
+        if not ids:
+            return {}
+        partners = self.browse(ids).sudo()
+        # in cache from the partners' own query when _determine_fields_to_fetch added it
+        field = self._fields["vrm_sharing"]
+        field.recompute(partners)
+        indexes = self.env.cache.get_until_miss(partners, field)
+        if len(indexes) < len(ids):
+            indexes = field.mapped(partners)
+        every = frozenset(code for code, _own_key, _type_key in keys)
         hidden = {}
-        for pid in ids:
-            if pid in exempt:
+        for pid, index in zip(ids, indexes, strict=True):
+            if pid in staff or pid == own:
                 continue
-            for code in restricted:
-                key = (pid, code)
-                if not own.get(key, grouped.get(key, False)):
-                    hidden.setdefault(pid, set()).add(code)
+            if not index:
+                hidden[pid] = every
+                continue
+            codes = set()
+            for code, own_key, type_key in keys:
+                # the recipient's own choice wins over its type's; no choice is a denial
+                at = index.find(own_key)
+                if at >= 0:
+                    allowed = index[at + len(own_key)] == "1"
+                else:
+                    at = index.find(type_key)
+                    allowed = at >= 0 and index[at + len(type_key)] == "1"
+                if not allowed:
+                    codes.add(code)
+            if codes:
+                hidden[pid] = codes
         return hidden
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        """Fetch the choices index with the partners when the read will need it (same query)."""
+        fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
+        env = self.env
+        if not fields_to_fetch or env.su or env.context.get("vrm_no_enforcement"):
+            return fields_to_fetch
+        read_plan = self._vrm_read_plan(env.context.get("vrm_purpose") or "service")
+        index = self._fields["vrm_sharing"]
+        if read_plan and index not in fields_to_fetch and any(field.name in read_plan[5] for field in fields_to_fetch):
+            fields_to_fetch.append(index)
+        return fields_to_fetch
+
+    def _fetch_query(self, query, fields):
+        """The choices index added by _determine_fields_to_fetch is read for the enforcement, not
+        for the user: its group does not apply (a user's own request for it was checked there)."""
+        if not self.env.su and self._fields["vrm_sharing"] in fields:
+            return super(ResPartner, self.sudo())._fetch_query(query, fields).with_env(self.env)
+        return super()._fetch_query(query, fields)
 
     def _read_format(self, fnames, load="_classic_read"):
         """Mask the categories the current user's recipient may not see (read, search_read,
         web_read); log what a recipient outside the company is shown."""
         result = super()._read_format(fnames, load=load)
-        mapped = result and self._vrm_categories_for(fnames)
+        env = self.env
+        if not result or env.su or env.context.get("vrm_no_enforcement"):
+            return result
+        read_plan = self._vrm_read_plan(env.context.get("vrm_purpose") or "service")
+        if read_plan is None:
+            return result
+        recipient_id, recipient_type, staff, own, purpose_id, plan = read_plan
+        logged = recipient_type != "company"
+        restricted, always = {}, {}
+        for fname in fnames:
+            entry = plan.get(fname)
+            if entry and (logged or not entry[2]):
+                (always if entry[2] else restricted).setdefault(entry[0], []).append(fname)
+        if not restricted and not always:
+            return result
+        hidden = {}
+        if restricted:
+            keys = _sharing_keys(
+                purpose_id,
+                recipient_id,
+                recipient_type,
+                {code: plan[names[0]][1] for code, names in restricted.items()},
+            )
+            hidden = self._vrm_hidden_by_index(keys, staff, own)
+        if hidden:
+            self._vrm_mask_rows(result, restricted, hidden)
+        if logged:
+            shown = self._vrm_shown_ids(result, restricted, always, hidden)
+            category_ids = {code: plan[names[0]][1] for code, names in (*restricted.items(), *always.items())}
+            key = (fields.Datetime.now(), recipient_id, env.uid)
+            reference = env.context.get("vrm_reference")
+            blocks = [((*key, category_ids[code], purpose_id, reference), pids) for code, pids in shown.items() if pids]
+            if blocks:
+                env["vrm.access.log"]._vrm_queue_blocks(blocks)
+        return result
+
+    def _vrm_mask_rows(self, rows, restricted, hidden):
+        """Mask in place the values of rows ({field: value} dicts with an id) whose category is
+        hidden ({partner id: codes}); restricted: {code: [field names]}."""
+        mask = self._vrm_mask_value
+        masked = [(code, [(fname, _mask_kind(fname)) for fname in names]) for code, names in restricted.items()]
+        for row in rows:
+            codes = hidden.get(row["id"])
+            if codes:
+                for code, names in masked:
+                    if code in codes:
+                        for fname, kind in names:
+                            value = row[fname]
+                            row[fname] = mask(fname, value) if kind and value and isinstance(value, str) else False
+
+    @api.model
+    def _vrm_shown_ids(self, rows, restricted, always, hidden):
+        """{category code: [partner ids]} of what rows show: categories not hidden that hold a value
+        (column-wise: this is the hot loop of a franchise's list view)."""
+        shown = {}
+        for code, names in (*restricted.items(), *always.items()):
+            values = itemgetter(*names)
+            hidden_ids = {pid for pid, codes in hidden.items() if code in codes} if code in restricted else ()
+            if len(names) == 1:
+                shown[code] = [row["id"] for row in rows if values(row) and row["id"] not in hidden_ids]
+            else:
+                shown[code] = [row["id"] for row in rows if any(values(row)) and row["id"] not in hidden_ids]
+        return shown
+
+    def _vrm_render_masks(self, fnames):
+        """For QWeb rendering (t-field, contact widget) of this partner: {field name: masked value}
+        for every field of the categories among fnames hidden from the current user (empty: all
+        shown). Logs the shown categories once per partner, category and transaction."""
+        self.ensure_one()
+        mapped = self._vrm_categories_for(fnames)
         enforcement = self._vrm_enforcement() if mapped else None
         if not enforcement:
-            return result
+            return {}
         recipient, purpose_code = enforcement
         restricted = self._vrm_restricted_categories(purpose_code, fnames)
-        hidden = self.browse([row["id"] for row in result])._vrm_hidden(recipient, purpose_code, restricted)
-        shown = []
-        for row in result:
-            codes = hidden.get(row["id"], ())
-            for code, names in restricted.items():
-                if code in codes:
-                    for fname in names:
-                        row[fname] = self._vrm_mask_value(fname, row.get(fname))
-                elif any(row.get(f) for f in names):
-                    shown.append((row["id"], code))
+        hidden = self._vrm_hidden(recipient, purpose_code, restricted).get(self.id, ())
+        partner = self.sudo()
+        field_map = self.env["vrm.data.category"]._vrm_field_map(self._name)
+        masks = {}
+        for code in hidden:
+            for fname in (name for name, cat in field_map.items() if cat == code):
+                masks[fname] = self._vrm_mask_value(fname, partner[fname])
         if recipient.recipient_type != "company":
-            shown += [
-                (row["id"], code)
-                for code, names in mapped.items()
-                if code not in restricted
-                for row in result
-                if any(row.get(f) for f in names)
-            ]
-            if shown:
-                self._vrm_log_access(recipient, purpose_code, shown, self.env.context.get("vrm_reference"))
-        return result
+            reference = self.env.context.get("vrm_reference")
+            logged = self.env.cr.precommit.data.setdefault("vrm.access.log.rendered", set())
+            shown = []
+            for code, names in mapped.items():
+                key = (self.id, code, recipient.id, purpose_code, reference)
+                if code not in hidden and key not in logged and any(partner[f] for f in names):
+                    logged.add(key)
+                    shown.append((self.id, code))
+            self._vrm_log_access(recipient, purpose_code, shown, reference)
+        return masks
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
         """Exports show the same masked values as the screens."""

@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 
 class ResUsers(models.Model):
@@ -19,14 +19,14 @@ class ResUsers(models.Model):
     def create(self, vals_list):
         """New users may be staff: refresh the partners that are never masked."""
         users = super().create(vals_list)
-        self.env.registry.clear_cache("groups")
+        self.env.registry.clear_cache()
         return users
 
     def write(self, vals):
-        """Refresh the partners that are never masked when who is staff changes."""
+        """Refresh the partners that are never masked, and who acts for which recipient."""
         res = super().write(vals)
-        if {"groups_id", "share", "partner_id", "active"} & vals.keys():
-            self.env.registry.clear_cache("groups")
+        if {"groups_id", "share", "partner_id", "active", "vrm_recipient_id"} & vals.keys():
+            self.env.registry.clear_cache()
         return res
 
     def _vrm_recipient(self):
@@ -45,3 +45,19 @@ class ResUsers(models.Model):
         """Privacy officers see every value unmasked."""
         self.ensure_one()
         return self.has_group("crm_vrm.group_vrm_manager")
+
+    @api.model
+    @tools.ormcache("self.env.uid")
+    def _vrm_enforcement_state(self):
+        """For the current user: None when nothing is limited (superuser, public user, privacy
+        officers, users without a recipient), else (recipient id, recipient type, staff partner
+        ids, own partner id); the last two are never masked. Cached per user (cleared with the
+        default cache: groups, users, recipients and the register all clear it on change)."""
+        user = self.env.user
+        if user._is_superuser() or user._is_public() or user._vrm_is_privacy_officer():
+            return None
+        recipient = user._vrm_recipient()
+        if not recipient:
+            return None
+        staff = self.env["res.partner"]._vrm_staff_partner_ids()
+        return recipient.id, recipient.sudo().recipient_type, staff, user.partner_id.id

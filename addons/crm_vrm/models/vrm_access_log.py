@@ -25,12 +25,21 @@ class VrmAccessLog(models.Model):
     @api.model
     def _vrm_queue(self, rows):
         """Queue rows (log_date, partner, recipient, user, category, purpose, reference)."""
+        blocks = {}
+        for log_date, partner_id, *rest in rows:
+            blocks.setdefault((log_date, *rest), []).append(partner_id)
+        self._vrm_queue_blocks(list(blocks.items()))
+
+    @api.model
+    def _vrm_queue_blocks(self, blocks):
+        """Queue ((log_date, recipient, user, category, purpose, reference), [partner ids])
+        pairs, one row per partner: a read queues one pair per category, not one per row."""
         cr = self.env.cr
         queue = cr.precommit.data.get("vrm.access.log")
         if queue is None:
             queue = cr.precommit.data["vrm.access.log"] = []
             cr.precommit.add(self._vrm_flush_queue)
-        queue.extend(rows)
+        queue.extend(blocks)
 
     @api.model
     def _vrm_flush_queue(self):
@@ -38,7 +47,19 @@ class VrmAccessLog(models.Model):
         queue = self.env.cr.precommit.data.pop("vrm.access.log", None)
         if not queue:
             return
-        columns = list(zip(*queue, strict=True))
+        columns = [[] for _i in range(7)]
+        for (log_date, recipient_id, user_id, category_id, purpose_id, reference), partner_ids in queue:
+            count = len(partner_ids)
+            columns[1] += partner_ids
+            for index, value in (
+                (0, log_date),
+                (2, recipient_id),
+                (3, user_id),
+                (4, category_id),
+                (5, purpose_id),
+                (6, reference),
+            ):
+                columns[index] += [value] * count
         self.env.cr.execute(
             """
             INSERT INTO vrm_access_log
@@ -46,7 +67,7 @@ class VrmAccessLog(models.Model):
             SELECT * FROM unnest(%s::timestamp[], %s::int[], %s::int[], %s::int[], %s::int[],
                                  %s::int[], %s::varchar[])
             """,
-            [list(c) for c in columns],
+            columns,
         )
 
     @api.model

@@ -49,3 +49,13 @@ class VrmDataCategory(models.Model):
         category = self._vrm_get(category_code)
         always = purpose.legal_basis == "contract" and category.contract_minimum
         return purpose.id, category.id, always
+
+    @api.model
+    @tools.ormcache("model_name", "purpose_code")
+    def _vrm_plan(self, model_name, purpose_code):
+        """(purpose id, {field name: (category code, category id, always shared?)}) for the
+        mapped fields of one model: what an enforced read needs, in one cached look-up."""
+        field_map = self._vrm_field_map(model_name)
+        rules = {code: self._vrm_rule(purpose_code, code) for code in set(field_map.values())}
+        purpose_id = next(iter(rules.values()))[0] if rules else self.env["vrm.purpose"]._vrm_get(purpose_code).id
+        return purpose_id, {fname: (code, rules[code][1], rules[code][2]) for fname, code in field_map.items()}

@@ -25,6 +25,12 @@ class VrmRecipient(models.Model):
     description = fields.Text(translate=True, help="What this recipient does with the data, in plain language.")
     active = fields.Boolean(default=True)
 
+    def write(self, vals):
+        """Who acts for a recipient of which type is cached per user: refresh it."""
+        if "recipient_type" in vals:
+            self.env.registry.clear_cache()
+        return super().write(vals)
+
     @api.model
     def _vrm_name_company_recipient(self):
         """Name the company recipient after the company (called once at install)."""

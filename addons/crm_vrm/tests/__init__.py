@@ -9,3 +9,4 @@ from . import test_portal
 from . import test_enforcement
 from . import test_rights
 from . import test_myterms
+from . import test_reports
