@@ -106,10 +106,11 @@ class CrmFranchise(models.Model):
     @api.model
     @tools.ormcache()
     def _compiled_areas(self):
-        """Service areas of active franchises as plain tuples, ordered by franchise name (cached)."""
+        """Service areas of active franchises as plain tuples, ordered by franchise name (cached), with
+        indexes: exact postcodes and prefixes map to area positions; the rest is scanned."""
         areas = self.env["crm.franchise.area"].sudo().search([("franchise_id.active", "=", True)])
         areas = areas.sorted(lambda a: (a.franchise_id.name, a.franchise_id.id))
-        return tuple(
+        compiled = tuple(
             (
                 area.franchise_id.id,
                 area.country_id.id,
@@ -119,6 +120,14 @@ class CrmFranchise(models.Model):
             )
             for area in areas
         )
+        exact, prefix, scan = {}, {}, []
+        for pos, (__, __, __, patterns, __) in enumerate(compiled):
+            if not patterns or any(kind == "range" for kind, __ in patterns):
+                scan.append(pos)
+                continue
+            for kind, value in patterns:
+                (exact if kind == "exact" else prefix).setdefault(value, set()).add(pos)
+        return compiled, exact, prefix, tuple(scan), max(map(len, prefix), default=0)
 
     @api.model
     def _find_for_location(self, country=None, state=None, zip_code=None, category=None):
@@ -128,9 +137,17 @@ class CrmFranchise(models.Model):
             (state.id if state else False),
             (category.id if category else False),
         )
-        found = []
         code = normalize_zip(zip_code)
-        for franchise_id, area_country, states, patterns, categories in self._compiled_areas():
+        compiled, exact, prefix, scan, longest = self._compiled_areas()
+        # Only areas whose postcode index holds the code (or one of its prefixes) and those without one.
+        positions = set(scan)
+        if code:
+            positions.update(exact.get(code, ()))
+            for size in range(1, min(len(code), longest) + 1):
+                positions.update(prefix.get(code[:size], ()))
+        found = []
+        for pos in sorted(positions):
+            franchise_id, area_country, states, patterns, categories = compiled[pos]
             if franchise_id in found:
                 continue
             if area_country and area_country != country_id:
@@ -194,6 +211,7 @@ class CrmFranchise(models.Model):
                 "users": self.env["res.users"],
                 "why": "",
                 "log": [(None, self.env._("%s has no staff.", self.name))],
+                "first_name": "",
             }
         available, log = self._available_staff(staff, rule, now)
         previous_id = None
@@ -232,53 +250,92 @@ class CrmFranchise(models.Model):
             (row["id"], self.env._("%(user)s: available, %(count)s open", user=row["name"], count=row["open"]))
             for row in ranked
         ]
-        return {"users": self.env["res.users"].browse([row["id"] for row in ranked]), "why": why, "log": log}
+        return {
+            "users": self.env["res.users"].browse([row["id"] for row in ranked]),
+            "why": why,
+            "log": log,
+            "first_name": ranked[0]["name"] if ranked else "",
+        }
 
-    def _staff_rows(self, ticket, skill, now):
-        """Staff taking tickets with capacity, open tickets, round-robin order, skill and leave (one query)."""
+    @api.model
+    @tools.ormcache()
+    def _staff_rosters(self):
+        """Who takes each franchise's tickets (cached until a user, a skill or a franchise changes):
+        {franchise id: tuples (user id, name, resource id, own capacity or 0, skill ids), by user id}."""
         self.env["res.users"].flush_model(
-            [
-                "franchise_id",
-                "active",
-                "support_takes_tickets",
-                "support_capacity",
-                "support_resource_id",
-            ]
+            ["franchise_id", "active", "support_takes_tickets", "support_capacity", "support_resource_id"]
         )
-        self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
-        self.env["resource.calendar.leaves"].flush_model()
+        self.env["res.partner"].flush_model(["name"])
         self.env.cr.execute(
             """
-            SELECT u.id, p.name, u.support_resource_id, COALESCE(NULLIF(u.support_capacity, 0), %(capacity)s),
-                   COALESCE((SELECT max(t.id) FROM crm_support_ticket t
-                              WHERE t.user_id = u.id AND t.id != %(ticket)s), 0),
-                   (SELECT count(*) FROM crm_support_ticket t
-                     WHERE t.user_id = u.id AND NOT COALESCE(t.is_closed, FALSE) AND t.id != %(ticket)s),
-                   EXISTS(SELECT 1 FROM crm_support_skill_res_users_rel s
-                           WHERE s.res_users_id = u.id AND s.crm_support_skill_id = %(skill)s),
-                   EXISTS(SELECT 1 FROM resource_calendar_leaves l
-                           WHERE l.resource_id = u.support_resource_id AND l.time_type = 'leave'
-                             AND l.date_from <= %(now)s AND l.date_to > %(now)s),
-                   EXISTS(SELECT 1 FROM resource_calendar_leaves l
-                           WHERE l.resource_id IS NULL AND l.time_type = 'leave'
-                             AND (l.calendar_id = %(calendar)s OR l.calendar_id IS NULL)
-                             AND l.date_from <= %(now)s AND l.date_to > %(now)s)
+            SELECT u.franchise_id, u.id, p.name, u.support_resource_id, COALESCE(u.support_capacity, 0),
+                   ARRAY(SELECT s.crm_support_skill_id FROM crm_support_skill_res_users_rel s
+                          WHERE s.res_users_id = u.id)
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
-             WHERE u.franchise_id = %(franchise)s AND u.active AND COALESCE(u.support_takes_tickets, TRUE)
+             WHERE u.franchise_id IS NOT NULL AND u.active AND COALESCE(u.support_takes_tickets, TRUE)
              ORDER BY u.id
+            """
+        )
+        rosters = {}
+        for franchise_id, uid, name, resource, capacity, skills in self.env.cr.fetchall():
+            rosters.setdefault(franchise_id, []).append((uid, name, resource, capacity, frozenset(skills)))
+        return {franchise_id: tuple(rows) for franchise_id, rows in rosters.items()}
+
+    def _staff_rows(self, ticket, skill, now):
+        """Staff taking tickets with capacity, open tickets, round-robin order, skill and leave.
+
+        The roster is cached; what changes with every ticket (open tickets, last ticket, leaves today)
+        is one light query.
+        """
+        roster = self._staff_rosters().get(self.id, ())
+        if not roster:
+            return []
+        self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
+        self.env["resource.calendar.leaves"].flush_model()
+        user_ids = [row[0] for row in roster]
+        self.env.cr.execute(
+            """
+            SELECT t.user_id, count(*) FILTER (WHERE NOT COALESCE(t.is_closed, FALSE)), max(t.id), NULL
+              FROM crm_support_ticket t
+             WHERE t.user_id = ANY(%(users)s) AND t.id != %(ticket)s
+             GROUP BY t.user_id
+            UNION ALL
+            SELECT NULL, NULL, NULL, COALESCE(l.resource_id, 0)
+              FROM resource_calendar_leaves l
+             WHERE l.time_type = 'leave' AND l.date_from <= %(now)s AND l.date_to > %(now)s
+               AND (l.resource_id = ANY(%(resources)s)
+                    OR (l.resource_id IS NULL AND (l.calendar_id = %(calendar)s OR l.calendar_id IS NULL)))
             """,
             {
-                "capacity": self.default_capacity,
+                "users": user_ids,
                 "ticket": ticket.id or 0,
-                "skill": skill.id or 0,
-                "franchise": self.id,
                 "now": now,
+                "resources": [row[2] for row in roster if row[2]],
                 "calendar": self.calendar_id.id,
             },
         )
-        keys = ("id", "name", "resource", "capacity", "order", "open", "skill", "on_leave", "holiday")
-        return [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
+        load, on_leave = {}, set()
+        for user_id, open_count, last_id, resource_id in self.env.cr.fetchall():
+            if user_id:
+                load[user_id] = (open_count, last_id)
+            else:
+                on_leave.add(resource_id)
+        holiday = 0 in on_leave
+        return [
+            {
+                "id": uid,
+                "name": name,
+                "resource": resource,
+                "capacity": capacity or self.default_capacity,
+                "order": load.get(uid, (0, 0))[1],
+                "open": load.get(uid, (0, 0))[0],
+                "skill": bool(skill) and skill.id in skills,
+                "on_leave": bool(resource) and resource in on_leave,
+                "holiday": holiday,
+            }
+            for uid, name, resource, capacity, skills in roster
+        ]
 
     def _on_duty_now(self, now):
         """Whether the franchise's calendar has working time at this moment (attendances in its time zone)."""

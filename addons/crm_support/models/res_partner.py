@@ -8,6 +8,12 @@ from odoo.tools import html2plaintext
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "name" in vals and self.sudo().with_context(active_test=False).user_ids.filtered("franchise_id"):
+            self.env.registry.clear_cache()  # staff names in the franchise rosters (crm.franchise._staff_rosters)
+        return res
+
     def _vrm_export_data(self):
         """Add the customer's service requests to the rights-request export."""
         data = super()._vrm_export_data()

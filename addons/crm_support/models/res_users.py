@@ -3,6 +3,18 @@
 
 from odoo import api, fields, models
 
+# What a franchise's cached staff roster is made of.
+ROSTER_FIELDS = {
+    "franchise_id",
+    "active",
+    "name",
+    "partner_id",
+    "support_takes_tickets",
+    "support_capacity",
+    "support_skill_ids",
+    "support_resource_id",
+}
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
@@ -36,13 +48,22 @@ class ResUsers(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)
-        users.filtered("franchise_id")._support_ensure_resource()
+        if users.filtered("franchise_id"):
+            users.filtered("franchise_id")._support_ensure_resource()
+            self.env.registry.clear_cache()  # franchise rosters (crm.franchise._staff_rosters)
         return users
 
     def write(self, vals):
         res = super().write(vals)
         if vals.get("franchise_id"):
             self._support_ensure_resource()
+        if ROSTER_FIELDS & set(vals):
+            self.env.registry.clear_cache()  # franchise rosters (crm.franchise._staff_rosters)
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
         return res
 
     def _vrm_recipient(self):
