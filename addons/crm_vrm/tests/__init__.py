@@ -10,3 +10,4 @@ from . import test_enforcement
 from . import test_rights
 from . import test_myterms
 from . import test_reports
+from . import test_marketing

@@ -64,6 +64,22 @@ class TestEnforcement(VrmCommon):
         self.user_north.vrm_recipient_id = self.franchise_south
         self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
 
+    def test_changed_choices_apply_at_once(self):
+        """Reads follow every change of choices in the same transaction: a choice for all
+        franchises, a franchise's own denial over it, its withdrawal, and deleted choices."""
+        self.alice._vrm_set_preference("franchise", "service", "demographics", True)
+        self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")
+        self.alice._vrm_set_preference(self.franchise_north, "service", "demographics", False)
+        self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
+        self.user_north.vrm_recipient_id = self.franchise_south
+        self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")
+        self.alice._vrm_set_preference("franchise", "service", "demographics", False)
+        self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
+        self.alice._vrm_set_preference(self.franchise_south, "service", "demographics", True)
+        self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")
+        self.alice.sudo().vrm_preference_ids.unlink()
+        self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
+
     def test_access_log_for_recipient_outside_company(self):
         """What a franchise account is shown is logged; company staff reads are not."""
         self.partners.with_user(self.user_north).with_context(vrm_reference="SR-2026-000123").read(
