@@ -193,7 +193,8 @@ class ResPartner(models.Model):
         The view of a named recipient (an API client, a franchise texted about a request): unlike
         the ORM enforcement of _read_format, nobody is exempt, not even staff partners or the
         caller's own partner, as the caller is not the one who sees the values. Otherwise the
-        same rules and the same single preference query (_vrm_hidden)."""
+        same rules and the same look-up for every category at once (_vrm_hidden, one query for the
+        partners' choices index: the former per-category _vrm_filter_allowed queries are gone)."""
         recipient = self._vrm_recipient_record(recipient)
         partners = self.sudo()
         rows = partners.read(list(fnames), load="_classic_read")
@@ -617,7 +618,10 @@ class ResPartner(models.Model):
     # Reads are the hot path (issue 5, point 11: at most 10 % over a plain read). Everything that
     # does not depend on the records is cached: who the user acts for (res.users
     # _vrm_enforcement_state, per user) and the field -> category -> rule map of a purpose
-    # (vrm.data.category _vrm_plan); a read then costs one preference query for its page.
+    # (vrm.data.category _vrm_plan), both in one look-up (_vrm_read_plan). The customers' choices
+    # come in the read's own query: the ORM keeps them in one indexed line per customer
+    # (vrm_sharing) that _determine_fields_to_fetch adds to an enforced fetch. An enforced read
+    # thus runs the same single query as a plain one, plus a little Python.
 
     def _vrm_enforcement(self):
         """(recipient, purpose code) whose sharing limits what the current user is shown, or None
