@@ -279,42 +279,88 @@ class CrmLoyaltyPosting(models.Model):
         return todo
 
     def _crm_batch_write(self, cards, todo):
-        """Write the planned purchases: postings and statement rows in one create each, balances, upgrades."""
-        postings = self.sudo().create([row["vals"] for row in todo])
+        """Write the planned purchases: postings and statement rows in one statement, balances, upgrades.
+
+        A batch is written in SQL: through ``create`` each purchase costs two records' defaults,
+        conversions and a second UPDATE linking posting and statement row, about 1 ms a purchase,
+        which caps a till upload well below 1,000 purchases a second. The ids are drawn from the
+        sequences first, so both rows are inserted already linked in one statement (the foreign keys
+        are checked at its end), then the ORM cache of what was written is invalidated.
+        """
+        if not todo:  # every purchase of the batch was a replay
+            return self.sudo().browse()
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute(
+            """SELECT nextval('crm_loyalty_posting_id_seq'), nextval('loyalty_history_id_seq')
+                 FROM generate_series(1, %s)""",
+            [len(todo)],
+        )
+        pairs = cr.fetchall()
+        posting_ids = sorted(p for p, _h in pairs)
+        history_ids = sorted(h for _p, h in pairs)
         expiry = {}
         for row in todo:
             key = (row["card"].program_id, row["day"])
             if key not in expiry:
-                expiry[key] = key[0]._crm_expiry_date(key[1])
-        history = cards._crm_ledger().create(
-            [
-                {
-                    "card_id": row["card"].id,
-                    "description": row["label"],
-                    "issued": row["vals"]["spendable_points"],
-                    "qualifying_points": row["vals"]["qualifying_points"],
-                    "remaining_points": row["remaining"],
-                    "earned_date": row["day"],
-                    "expiry_date": expiry[(row["card"].program_id, row["day"])],
-                    "crm_kind": "award",
-                    "crm_bonus_points": row["vals"]["spendable_points"] - row["vals"]["qualifying_points"],
-                    "posting_id": posting.id,
-                }
-                for row, posting in zip(todo, postings, strict=True)
-            ]
-        )
-        # each posting points back at its statement row: one UPDATE for the batch, not one write per posting
-        self.env.flush_all()
+                expiry[key] = key[0]._crm_expiry_date(key[1]) or None
+        uid, now = self.env.uid, cr.now()
         execute_values(
-            self.env.cr._obj,
-            "UPDATE crm_loyalty_posting p SET history_id = v.h FROM (VALUES %s) AS v(id, h) WHERE p.id = v.id",
-            [(posting.id, row.id) for posting, row in zip(postings, history, strict=True)],
+            cr._obj,
+            """
+            WITH v (posting_id, history_id, source, external_ref, payload_hash, card_id, amount, currency_id,
+                    channel_id, day, qualifying, spendable, remaining, expiry, label, uid, now) AS (VALUES %s),
+            posting AS (
+                INSERT INTO crm_loyalty_posting
+                       (id, source, external_ref, payload_hash, kind, card_id, partner_id, program_id, company_id,
+                        amount, currency_id, channel_id, date, qualifying_points, spendable_points, history_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT v.posting_id, v.source, v.external_ref, v.payload_hash, 'purchase', v.card_id,
+                       c.partner_id, c.program_id, c.company_id, v.amount, v.currency_id, v.channel_id, v.day,
+                       v.qualifying, v.spendable, v.history_id, v.uid, v.now, v.uid, v.now
+                  FROM v JOIN loyalty_card c ON c.id = v.card_id
+            )
+            INSERT INTO loyalty_history
+                   (id, card_id, description, issued, used, qualifying_points, remaining_points, earned_date,
+                    expiry_date, crm_kind, crm_bonus_points, crm_expiry_notified, posting_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT v.history_id, v.card_id, v.label, v.spendable, 0, v.qualifying, v.remaining, v.day,
+                   v.expiry, 'award', v.spendable - v.qualifying, FALSE, v.posting_id, v.uid, v.now, v.uid, v.now
+              FROM v
+            """,
+            [
+                (
+                    posting_id,
+                    history_id,
+                    row["vals"]["source"],
+                    row["vals"]["external_ref"],
+                    row["vals"]["payload_hash"],
+                    row["card"].id,
+                    row["vals"]["amount"],
+                    row["vals"]["currency_id"],
+                    row["vals"]["channel_id"],
+                    row["day"],
+                    row["vals"]["qualifying_points"],
+                    row["vals"]["spendable_points"],
+                    row["remaining"],
+                    expiry[(row["card"].program_id, row["day"])],
+                    row["label"],
+                    uid,
+                    now,
+                )
+                for row, posting_id, history_id in zip(todo, posting_ids, history_ids, strict=True)
+            ],
+            template="(%s::int, %s::int, %s, %s, %s, %s::int, %s::float8, %s::int, %s::int, %s::date, "
+            "%s::float8, %s::float8, %s::float8, %s::date, %s, %s::int, %s::timestamp)",
+            page_size=len(todo),
         )
-        postings.invalidate_recordset(["history_id"])
+        self.env["crm.loyalty.posting"].invalidate_model()
+        self.env["loyalty.history"].invalidate_model()
+        cards.invalidate_recordset()
         cards._crm_set_balances({row["card"].id: row["balance"] for row in todo})
         for day in {row["day"] for row in todo}:
             cards.union(*[row["card"] for row in todo if row["day"] == day])._crm_check_upgrade(day)
-        return postings
+        return self.sudo().browse(posting_ids)
 
     # ------------------------------------------------------------------ helpers
     def _crm_result(self, replayed):

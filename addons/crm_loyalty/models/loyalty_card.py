@@ -175,14 +175,22 @@ class LoyaltyCard(models.Model):
         before = {card: card.points for card in cards}
         self.env.flush_all()
         uid, now = self.env.uid, self.env.cr.now()
+        # the liability (_compute_crm_points_liability) is written in the same UPDATE: a recompute
+        # would write every card a second time
         execute_values(
             self.env.cr._obj,
-            """UPDATE loyalty_card c SET points = v.p, write_uid = v.u, write_date = v.d
-                 FROM (VALUES %s) AS v(id, p, u, d) WHERE c.id = v.id""",
+            """UPDATE loyalty_card c
+                  SET points = v.p, crm_points_liability = GREATEST(v.p, 0) * COALESCE(p.crm_point_value, 0),
+                      write_uid = v.u, write_date = v.d
+                 FROM (VALUES %s) AS v(id, p, u, d), loyalty_program p
+                WHERE c.id = v.id AND p.id = c.program_id""",
             [(card_id, round(points, 2), uid, now) for card_id, points in balances.items()],
+            template="(%s::int, %s::float8, %s::int, %s::timestamp)",
         )
-        cards.invalidate_recordset(["points", "write_uid", "write_date"])
+        liability = self._fields["crm_points_liability"]
+        cards.invalidate_recordset(["points", "crm_points_liability", "write_uid", "write_date"])
         cards.modified(["points"])
+        self.env.remove_to_compute(liability, cards)
         cards._send_points_reach_communication(
             {card: {"old": before[card], "new": round(balances[card.id], 2)} for card in cards}
         )
