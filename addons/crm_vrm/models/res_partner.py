@@ -30,6 +30,24 @@ def _sharing_keys(purpose_id, recipient_id, recipient_type, category_ids):
     ]
 
 
+def _hidden_codes(index, keys):
+    """The category codes of keys (see _sharing_keys) a choices index does not allow."""
+    if not index:
+        return frozenset(code for code, _own_key, _type_key in keys)
+    codes = set()
+    for code, own_key, type_key in keys:
+        # the recipient's own choice wins over its type's; no choice is a denial
+        at = index.find(own_key)
+        if at >= 0:
+            allowed = index[at + len(own_key)] == "1"
+        else:
+            at = index.find(type_key)
+            allowed = at >= 0 and index[at + len(type_key)] == "1"
+        if not allowed:
+            codes.add(code)
+    return frozenset(codes)
+
+
 def _mask_kind(fname):
     """How _vrm_mask_value masks a field: "email", "phone" or None (no masked form: False)."""
     if fname in EMAIL_FIELDS or "email" in fname:
@@ -701,25 +719,14 @@ class ResPartner(models.Model):
         indexes = self.env.cache.get_until_miss(partners, field)
         if len(indexes) < len(ids):
             indexes = field.mapped(partners)
-        every = frozenset(code for code, _own_key, _type_key in keys)
+        memo = {}  # customers share a few distinct indexes: decide once per index
         hidden = {}
         for pid, index in zip(ids, indexes, strict=True):
             if pid in staff or pid == own:
                 continue
-            if not index:
-                hidden[pid] = every
-                continue
-            codes = set()
-            for code, own_key, type_key in keys:
-                # the recipient's own choice wins over its type's; no choice is a denial
-                at = index.find(own_key)
-                if at >= 0:
-                    allowed = index[at + len(own_key)] == "1"
-                else:
-                    at = index.find(type_key)
-                    allowed = at >= 0 and index[at + len(type_key)] == "1"
-                if not allowed:
-                    codes.add(code)
+            codes = memo.get(index)
+            if codes is None:
+                codes = memo[index] = _hidden_codes(index, keys)
             if codes:
                 hidden[pid] = codes
         return hidden
