@@ -111,18 +111,9 @@ class CrmLoyaltyPosting(models.Model):
             "date": day,
         }
         if kind == "purchase":
-            channel = self._crm_channel(vals.get("channel"), program)
-            base = math.floor(round(amount * channel.points_per_unit, 6))
-            posting = Posting.create({**common, "channel_id": channel.id})
-            label = self.env._("%(channel)s purchase %(ref)s", channel=channel.name, ref=ref)
-            history = card._crm_award(base, label, day=day, posting=posting)
-            posting.write(
-                {
-                    "history_id": history.id,
-                    "qualifying_points": history.qualifying_points,
-                    "spendable_points": history.issued,
-                }
-            )
+            # the writer of post_batch: posting and statement row inserted already linked, in one statement
+            todo = self._crm_batch_plan([(0, vals, card)], card, [None], existing={})
+            posting = self._crm_batch_write(card, todo)
         else:
             original = self._crm_original(vals.get("original_ref"), source, card)
             left = float_round(original.amount - original.refunded_amount, precision_digits=2)
@@ -201,17 +192,25 @@ class CrmLoyaltyPosting(models.Model):
                 results[i] = result._crm_result(replayed=result not in postings)
         return results
 
-    def _crm_batch_plan(self, batch, cards, results):
-        """Validate the purchases of a batch; replays go to ``results``; returns the rows to write."""
-        existing = {
-            (p.source, p.external_ref): p
-            for p in self.sudo().search(
-                [
-                    ("source", "in", list({str(v.get("source") or "").strip() for _i, v, _c in batch})),
-                    ("external_ref", "in", list({str(v.get("external_ref") or "").strip() for _i, v, _c in batch})),
-                ]
-            )
-        }
+    def _crm_batch_plan(self, batch, cards, results, existing=None):
+        """Validate the purchases of a batch; replays go to ``results``; returns the rows to write.
+
+        ``existing`` maps (source, reference) to the postings already made, when the caller looked.
+        """
+        if existing is None:
+            existing = {
+                (p.source, p.external_ref): p
+                for p in self.sudo().search(
+                    [
+                        ("source", "in", list({str(v.get("source") or "").strip() for _i, v, _c in batch})),
+                        (
+                            "external_ref",
+                            "in",
+                            list({str(v.get("external_ref") or "").strip() for _i, v, _c in batch}),
+                        ),
+                    ]
+                )
+            }
         today = fields.Date.context_today(self)
         balances = {card.id: card.points for card in cards}
         todo, seen = [], {}
