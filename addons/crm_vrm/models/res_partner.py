@@ -657,11 +657,16 @@ class ResPartner(models.Model):
     def _vrm_read_plan(self, purpose_code):
         """None when the current user is not limited, else (recipient id, recipient type, staff
         partner ids, own partner id, purpose id, {field name: (category code, category id, always
-        shared?)}): all an enforced read looks up, in one cached call."""
+        shared?)}, {category code: (category id, own key, type key)} (see _sharing_keys)): all an
+        enforced read looks up, in one cached call."""
         state = self.env["res.users"]._vrm_enforcement_state()
         if state is None:
             return None
-        return (*state, *self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code))
+        purpose_id, plan = self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code)
+        category_ids = {code: category_id for code, category_id, _always in plan.values()}
+        keys = _sharing_keys(purpose_id, state[0], state[1], category_ids)
+        categories = {code: (category_ids[code], own_key, type_key) for code, own_key, type_key in keys}
+        return (*state, purpose_id, plan, categories)
 
     def _vrm_restricted_categories(self, purpose_code, fnames):
         """{category code: [field names]} among fnames that are not always shared for purpose."""
@@ -760,7 +765,7 @@ class ResPartner(models.Model):
         read_plan = self._vrm_read_plan(env.context.get("vrm_purpose") or "service")
         if read_plan is None:
             return result
-        recipient_id, recipient_type, staff, own, purpose_id, plan = read_plan
+        recipient_id, recipient_type, staff, own, purpose_id, plan, categories = read_plan
         logged = recipient_type != "company"
         restricted, always = {}, {}
         for fname in fnames:
@@ -771,21 +776,17 @@ class ResPartner(models.Model):
             return result
         hidden = {}
         if restricted:
-            keys = _sharing_keys(
-                purpose_id,
-                recipient_id,
-                recipient_type,
-                {code: plan[names[0]][1] for code, names in restricted.items()},
-            )
+            keys = [(code, categories[code][1], categories[code][2]) for code in restricted]
             hidden = self._vrm_hidden_by_index(keys, staff, own)
         if hidden:
             self._vrm_mask_rows(result, restricted, hidden)
         if logged:
             shown = self._vrm_shown_ids(result, restricted, always, hidden)
-            category_ids = {code: plan[names[0]][1] for code, names in (*restricted.items(), *always.items())}
             key = (fields.Datetime.now(), recipient_id, env.uid)
             reference = env.context.get("vrm_reference")
-            blocks = [((*key, category_ids[code], purpose_id, reference), pids) for code, pids in shown.items() if pids]
+            blocks = [
+                ((*key, categories[code][0], purpose_id, reference), pids) for code, pids in shown.items() if pids
+            ]
             if blocks:
                 env["vrm.access.log"]._vrm_queue_blocks(blocks)
         return result
