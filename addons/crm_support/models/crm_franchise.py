@@ -344,8 +344,14 @@ class CrmFranchise(models.Model):
         hour = local.hour + local.minute / 60.0
         day = str(local.weekday())
         today = local.date()
+        # A two-week calendar has an attendance set per week parity; only this week's counts.
+        week_type = (
+            str(self.env["resource.calendar.attendance"].get_week_type(today)) if calendar.two_weeks_calendar else None
+        )
         return any(
             att.dayofweek == day
+            and not att.display_type
+            and (week_type is None or att.week_type == week_type)
             and att.hour_from <= hour < att.hour_to
             and att.day_period != "lunch"
             and (not att.date_from or att.date_from <= today)

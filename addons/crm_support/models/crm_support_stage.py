@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models, tools
 
 STAGE_CODES = [
     ("new", "New"),
@@ -29,3 +29,26 @@ class CrmSupportStage(models.Model):
     )
 
     _sql_constraints = [("code_uniq", "unique(code)", "Each stage code can be used only once.")]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stages = super().create(vals_list)
+        self.env.registry.clear_cache()  # _id_by_code
+        return stages
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "code" in vals:
+            self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    @api.model
+    @tools.ormcache("code")
+    def _id_by_code(self, code):
+        """Id of the stage with this code, or False (cached: every intake and routing asks)."""
+        return self.sudo().search([("code", "=", code)], limit=1).id

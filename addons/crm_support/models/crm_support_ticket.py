@@ -158,10 +158,16 @@ class CrmSupportTicket(models.Model):
     rating_value = fields.Integer(string="Rating", readonly=True, copy=False, help="1 to 5, given by the customer.")
     rating_comment = fields.Text(readonly=True, copy=False)
     intake_ip = fields.Char(string="Intake IP", readonly=True, copy=False, index="btree_not_null")
+    followup_pending_since = fields.Datetime(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Intake left the acknowledgement e-mail and notifications to the follow-up queue, run right after commit.",
+    )
 
     @api.model
     def _default_stage(self):
-        return self.env["crm.support.stage"].search([("code", "=", "new")], limit=1)
+        return self.env["crm.support.stage"].browse(self.env["crm.support.stage"]._id_by_code("new"))
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
@@ -242,8 +248,12 @@ class CrmSupportTicket(models.Model):
                 vals.setdefault("email", partner.email)
                 vals.setdefault("phone", partner.mobile or partner.phone)
                 vals.setdefault("contact_name", partner.name)
+            if self.env.context.get("crm_support_followup_later"):
+                vals["followup_pending_since"] = fields.Datetime.now()
         tickets = super().create(vals_list)
         tickets.filtered(lambda t: t.is_closed and not t.closed_at).write({"closed_at": fields.Datetime.now()})
+        # Imported or demo tickets may come with their history: store their times in working hours too.
+        tickets.filtered(lambda t: t.first_response_at or t.closed_at)._compute_work_hours()
         if not self.env.context.get("crm_support_no_route"):
             tickets.filtered(lambda t: not t.user_id and not t.is_closed).with_context(
                 crm_support_creating=True
@@ -251,6 +261,8 @@ class CrmSupportTicket(models.Model):
         tickets._sla_apply()
         if not self.env.context.get("crm_support_no_ack"):
             tickets._send_acknowledgement()
+        if self.env.context.get("crm_support_followup_later"):
+            tickets._followup_enqueue()
         tickets._on_tickets_created()
         return tickets
 
@@ -261,12 +273,21 @@ class CrmSupportTicket(models.Model):
         if channel not in dict(CHANNELS):
             raise UserError(self.env._("Unknown channel: %s", channel))
         attachments = vals.get("attachments") or []
-        clean = self._intake_clean(vals, channel)
+        # Lean request: no tracking, followers or notifications at create; the acknowledgement e-mail,
+        # the notifications and the assignee's subscription follow right after commit (_cron_intake_followup).
+        lean = self.with_context(
+            crm_support_followup_later=True,
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+        )
+        clean = lean._intake_clean(vals, channel)
         clean["channel"] = channel
-        ticket = self.sudo().create(clean)
+        ticket = lean.sudo().create(clean)
         if attachments:
             ticket._intake_attach(attachments)
-        return ticket
+        return self.sudo().browse(ticket.id)
 
     @api.model
     def _intake_clean(self, vals, channel):
@@ -438,24 +459,44 @@ class CrmSupportTicket(models.Model):
         return self.get_base_url() + self.get_portal_url()
 
     def _send_acknowledgement(self):
-        """Acknowledge at once: e-mail with reference and tracking link, SMS when allowed."""
+        """Acknowledge: SMS when allowed, and the e-mail with reference and tracking link (at once, or
+        right after commit when intake leaves it to the follow-up queue)."""
+        self._send_acknowledgement_sms()
+        if not self.env.context.get("crm_support_followup_later"):
+            self._send_acknowledgement_email()
+
+    def _send_acknowledgement_email(self):
+        """The acknowledgement e-mail with reference and tracking link."""
         template = self.env.ref("crm_support.mail_template_ticket_ack", raise_if_not_found=False)
-        sms_template = self.env.ref("crm_support.sms_template_ticket_ack", raise_if_not_found=False)
+        if not template:
+            return
         for ticket in self.sudo():
-            partner = ticket.partner_id
-            if not partner:
-                continue
-            if template and ticket.email:
+            if ticket.partner_id and ticket.email:
                 ticket.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",
-                    partner_ids=partner.ids,
+                    partner_ids=ticket.partner_id.ids,
                     message_type="comment",
                 )
-            number = ticket._sms_number_allowed(partner, ticket.phone or partner.mobile)
-            if sms_template and number:
+
+    def _send_acknowledgement_sms(self):
+        """The acknowledgement SMS, queued, when consent and number allow it."""
+        sms_template = self.env.ref("crm_support.sms_template_ticket_ack", raise_if_not_found=False)
+        if not sms_template:
+            return
+        for ticket in self.sudo():
+            partner = ticket.partner_id
+            number = partner and ticket._sms_number_allowed(partner, ticket.phone or partner.mobile)
+            if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
-                ticket._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
+                ticket._queue_sms(body, number, partner)
+
+    def _queue_sms(self, body, number, partner):
+        """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean."""
+        self.ensure_one()
+        if self.env.context.get("crm_support_followup_later"):
+            return self.env["sms.sms"].sudo().create({"number": number, "body": body, "partner_id": partner.id})
+        return self._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
 
     def _sms_number_allowed(self, partner, number):
         """The E.164 mobile number to text for a service notice, or False (consent, mobile, blacklist)."""
@@ -960,11 +1001,16 @@ class CrmSupportTicket(models.Model):
                 to_triage |= ticket
             # Deadlines are computed once below (or by create), not on each write.
             ticket.sudo().with_context(crm_support_sla_write=True).write(vals)
-            ticket.sudo().message_post(body=self.env._("Routing: %s", decision["reason"]), subtype_xmlid="mail.mt_note")
-        if to_triage:
-            to_triage._alert_triage()
-        if routed:
-            routed._notify_assignee()
+            # A plain log note: nobody is notified of the routing itself.
+            ticket.sudo()._message_log(body=self.env._("Routing: %s", decision["reason"]))
+        if self.env.context.get("crm_support_followup_later"):
+            # The SMS goes now; the notifications follow right after commit (_cron_intake_followup).
+            routed._notify_assignee_sms()
+        else:
+            if to_triage:
+                to_triage._alert_triage()
+            if routed:
+                routed._notify_assignee()
         if not self.env.context.get("crm_support_creating"):
             self._sla_apply()
         self._on_routed()
@@ -977,7 +1023,8 @@ class CrmSupportTicket(models.Model):
         return True
 
     def _stage_by_code(self, code):
-        return self.env["crm.support.stage"].sudo().search([("code", "=", code)], limit=1)
+        Stage = self.env["crm.support.stage"].sudo()
+        return Stage.browse(Stage._id_by_code(code))
 
     def _alert_triage(self):
         """Tell the head-office triage team about tickets nobody could take."""
@@ -998,7 +1045,22 @@ class CrmSupportTicket(models.Model):
 
     def _notify_assignee(self):
         """Push the ticket to the assigned person at once: SMS to their mobile and a notification."""
+        self._notify_assignee_sms()
+        self._notify_assignee_message()
+
+    def _notify_assignee_sms(self):
+        """SMS with the deep link to the assigned person's mobile, queued for the gateway."""
         sms_template = self.env.ref("crm_support.sms_template_ticket_push", raise_if_not_found=False)
+        if not sms_template:
+            return
+        for ticket in self.sudo().filtered("user_id"):
+            number = ticket._staff_mobile(ticket.user_id)
+            if number:
+                body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
+                ticket._queue_sms(body, number, ticket.user_id.partner_id)
+
+    def _notify_assignee_message(self):
+        """Odoo notification (inbox or e-mail, as the person chose) with the deep link."""
         for ticket in self.sudo().filtered("user_id"):
             link = ticket._deep_link()
             ticket.message_notify(
@@ -1013,10 +1075,6 @@ class CrmSupportTicket(models.Model):
                     self.env._("Open"),
                 ),
             )
-            number = ticket._staff_mobile(ticket.user_id)
-            if sms_template and number:
-                body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
-                ticket._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""
@@ -1223,6 +1281,54 @@ class CrmSupportTicket(models.Model):
                     ),
                 )
         return len(tickets)
+
+    def _followup_enqueue(self):
+        """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
+        cron = self.env.ref("crm_support.ir_cron_intake_followup", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    def _cron_intake_followup(self, batch_size=200):
+        """Right after intake: subscribe and notify the assignee (or alert triage), e-mail the acknowledgement.
+
+        Each ticket is taken once: its row is locked (SKIP LOCKED for a second server) and the flag is
+        cleared in the same transaction as the messages it produces.
+        """
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        self.flush_model(["followup_pending_since"])
+        self.env.cr.execute("SELECT count(*) FROM crm_support_ticket WHERE followup_pending_since IS NOT NULL")
+        total = self.env.cr.fetchone()[0]
+        done = 0
+        while total:
+            self.flush_model(["followup_pending_since"])
+            self.env.cr.execute(
+                """
+                SELECT id FROM crm_support_ticket
+                 WHERE followup_pending_since IS NOT NULL
+                 ORDER BY followup_pending_since, id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED
+                """,
+                [batch_size],
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            tickets = self.browse(ids).sudo()
+            tickets.with_context(crm_support_sla_write=True).write({"followup_pending_since": False})
+            for ticket in tickets.filtered("user_id"):
+                ticket.message_subscribe(partner_ids=ticket.user_id.partner_id.ids)
+            tickets.filtered("user_id")._notify_assignee_message()
+            tickets.filtered("is_triage")._alert_triage()
+            tickets._send_acknowledgement_email()
+            done += len(ids)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
+            if auto_commit:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if len(ids) < batch_size:
+                break
+        return done
 
     # ------------------------------------------------------------------ hooks for crm_api
     def _on_tickets_created(self):

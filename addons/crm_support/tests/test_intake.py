@@ -133,13 +133,65 @@ class TestIntake(SupportCase):
         self.assertEqual(ticket.partner_id.email, "dora@example.com")
         self.assertEqual((ticket.franchise_id, ticket.user_id), (self.franchise_zurich, self.zoe))
 
+    def _ack(self, ticket):
+        return ticket.message_ids.filtered(lambda m: ticket.name in (m.subject or "") and "received" in m.subject)
+
     def test_acknowledgement_email_with_tracking_link(self):
         """Every channel acknowledges by e-mail with the reference and a tokenised tracking link."""
         ticket = self._public()
-        ack = ticket.message_ids.filtered(lambda m: ticket.name in (m.subject or "") and "received" in m.subject)
+        self._intake_followup()
+        ack = self._ack(ticket)
         self.assertEqual(len(ack), 1)
         self.assertIn(ticket.partner_id, ack.partner_ids)
         self.assertIn(f"access_token={ticket.access_token}", str(ack.body))
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", ack.id)])
+        self.assertIn(ticket.partner_id, mail.recipient_ids, "the e-mail is queued for the customer")
+        backend = self._ticket()
+        self.assertEqual(len(self._ack(backend)), 1, "a ticket created in the backend is acknowledged at once")
+
+    def _intake_followup(self):
+        """Run the follow-up queue as the cron worker does right after the intake's commit."""
+        cron = self.env.ref("crm_support.ir_cron_intake_followup")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "intake wakes the follow-up at once"
+        )
+        return self.env["crm.support.ticket"]._cron_intake_followup()
+
+    def test_intake_follow_up_once_after_commit(self):
+        """In the request: reference, routing and both SMS queued; the e-mail and notifications follow once."""
+        self.alice.partner_id.mobile = "+44 7911 000001"
+        self.bob.partner_id.mobile = "+44 7911 000002"
+        ticket = self._public()
+        assignee_number = "+447911000001" if ticket.user_id == self.alice else "+447911000002"
+        self.assertEqual(len(self.env["sms.sms"].search([("number", "=", assignee_number)])), 1)
+        self.assertEqual(len(self.env["sms.sms"].search([("number", "=", "+447911123456")])), 1, "customer SMS")
+        self.assertFalse(self._ack(ticket), "the e-mail is left to the follow-up")
+        self.assertTrue(ticket.followup_pending_since)
+        self.assertEqual(self._intake_followup(), 1)
+        self.assertEqual(self.env["crm.support.ticket"]._cron_intake_followup(), 0, "each ticket once")
+        self.assertEqual(len(self._ack(ticket)), 1)
+        self.assertFalse(ticket.followup_pending_since)
+        self.assertIn(ticket.user_id.partner_id, ticket.message_partner_ids, "the assignee follows the ticket")
+        notice = self.env["mail.message"].search(
+            [
+                ("model", "=", ticket._name),
+                ("res_id", "=", ticket.id),
+                ("partner_ids", "in", ticket.user_id.partner_id.id),
+            ]
+        )
+        self.assertEqual(len(notice), 1)
+        self.assertIn(f"/sr/{ticket.id}", str(notice.body))
+        self.assertEqual(len(self.env["sms.sms"].search([("number", "=", assignee_number)])), 1, "no second SMS")
+
+    def test_public_request_to_triage_alerts_after_commit(self):
+        """A public request nobody can take alerts the triage team from the follow-up queue."""
+        ticket = self._public(zip="EC2A 1AA")
+        self.assertTrue(ticket.is_triage)
+        self._intake_followup()
+        alert = self.env["mail.message"].search(
+            [("model", "=", ticket._name), ("res_id", "=", ticket.id), ("partner_ids", "in", self.triage.partner_id.id)]
+        )
+        self.assertEqual(len(alert), 1)
 
     def test_push_to_assignee_sms_and_notification(self):
         """The assignee gets an SMS to their mobile with the deep link, and a notification."""

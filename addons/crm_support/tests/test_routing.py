@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
@@ -124,6 +124,21 @@ class TestRouting(SupportCase):
         with freeze_time("2026-11-25 10:00:00"):
             day = self._ticket(partner_id=False)
             self.assertIn(day.user_id, self.alice | self.bob)
+
+    def test_two_week_calendar(self):
+        """A two-week calendar counts only this week's hours: off on Wednesdays of one week, on duty the next."""
+        wednesday, next_wednesday = date(2026, 11, 25), date(2026, 12, 2)
+        off_week = str(self.env["resource.calendar.attendance"].get_week_type(wednesday))
+        office = self.env["resource.calendar"].create({"name": "Fortnight", "tz": "UTC", "attendance_ids": []})
+        office.switch_calendar_type()  # two weeks, each Monday to Friday 8-12 and 13-17
+        office.attendance_ids.filtered(lambda a: a.week_type == off_week and a.dayofweek == "2").unlink()
+        self.franchise_london.calendar_id = office
+        with freeze_time(f"{wednesday} 10:00:00"):
+            off = self._ticket(partner_id=False)
+        self.assertTrue(off.is_triage, "nobody works this Wednesday")
+        with freeze_time(f"{next_wednesday} 10:00:00"):
+            on = self._ticket(partner_id=False)
+        self.assertIn(on.user_id, self.alice | self.bob)
 
     def test_first_matching_rule_wins(self):
         """Rules are tried in sequence; the first that matches decides, later ones are ignored."""
