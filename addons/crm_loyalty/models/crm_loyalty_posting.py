@@ -58,9 +58,16 @@ class CrmLoyaltyPosting(models.Model):
     ]
 
     def init(self):
-        """Several partial refunds of one purchase are allowed: the old one-refund constraint goes."""
+        """Several partial refunds of one purchase are allowed: the old one-refund constraint goes.
+
+        Purchases refunded before partial refunds existed were refunded in full: they are marked so.
+        """
         self.env.cr.execute(
             "ALTER TABLE crm_loyalty_posting DROP CONSTRAINT IF EXISTS crm_loyalty_posting_single_refund"
+        )
+        self.env.cr.execute(
+            """UPDATE crm_loyalty_posting SET refunded_amount = amount
+                WHERE refund_id IS NOT NULL AND refunded_amount IS NULL"""
         )
 
     # ------------------------------------------------------------------ API

@@ -150,6 +150,19 @@ class TestPosting(LoyaltyCase):
             original.write({"refunded_amount": 100.5})
             original.flush_recordset()
 
+    def test_refunds_from_before_partial_refunds_stay_refunded(self):
+        """A purchase refunded before partial refunds existed (no refunded amount) cannot be refunded again."""
+        self.post("T-1", 100)
+        self.post("RF-1", 100, kind="refund", original_ref="T-1")
+        original = self.posting.search([("external_ref", "=", "T-1")])
+        original.flush_recordset()
+        self.env.cr.execute("UPDATE crm_loyalty_posting SET refunded_amount = NULL WHERE id = %s", [original.id])
+        self.posting.init()  # what an upgrade of the module runs
+        original.invalidate_recordset()
+        self.assertEqual(original.refunded_amount, 100)
+        with self.assertRaisesRegex(ValidationError, "already refunded by RF-1"):
+            self.post("RF-2", 100, kind="refund", original_ref="T-1")
+
     def test_refund_of_partly_spent_points_goes_negative(self):
         """Refunding a purchase whose points were partly spent leaves a negative balance (programme setting)."""
         self.post("T-1", 100)
