@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -79,6 +80,16 @@ class TestEnforcement(VrmCommon):
         self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")
         self.alice.sudo().vrm_preference_ids.unlink()
         self.assertFalse(self._read(self.user_north)[self.alice.id]["function"])
+
+    def test_choices_index_stays_with_privacy_staff(self):
+        """The choices index an enforced read fetches with the customers is not readable or
+        searchable by a user outside the data sharing groups, whose reads are still enforced."""
+        partner = self.alice.with_user(self.user_north)
+        with self.assertRaises(AccessError):
+            partner.read(["vrm_sharing"])
+        with self.assertRaises(AccessError):
+            partner.search([("vrm_sharing", "like", "1")])
+        self.assertFalse(partner.read(["function"])[0]["function"])
 
     def test_access_log_for_recipient_outside_company(self):
         """What a franchise account is shown is logged; company staff reads are not."""
