@@ -223,6 +223,8 @@ class CrmLoyaltyPosting(models.Model):
         todo, seen = [], {}
         # a batch names few programmes, channels and currencies: each is checked once
         channels, currencies, entry_tiers = {}, {}, {}
+        # the label is translated once: each self.env._ call inspects the stack for the module
+        label = self.env._("%(channel)s purchase %(ref)s")
         for i, vals, card in batch:
             source, ref = str(vals.get("source") or "").strip(), str(vals.get("external_ref") or "").strip()
             if not source or not ref:
@@ -265,7 +267,7 @@ class CrmLoyaltyPosting(models.Model):
                     "card": card,
                     "day": day,
                     "remaining": max(spendable - debt, 0.0),
-                    "label": self.env._("%(channel)s purchase %(ref)s", channel=channel.name, ref=ref),
+                    "label": label % {"channel": channel.name, "ref": ref},
                     "balance": balances[card.id],
                     "vals": {
                         "source": source,
