@@ -47,6 +47,7 @@ class TestPortal(HttpCase, SupportCase):
         ticket = Ticket.search([("subject", "=", "Cracked rear window")])
         self.assertEqual(len(ticket), 1)
         self.assertIn(ticket.name, response.text)
+        self.assertIn("Track my request", response.text)
         self.assertEqual(ticket.franchise_id, self.franchise_london)
         self.assertNotIn("<script", str(ticket.description))
         bot = self.url_open("/support/request", data=dict(data, subject="Bot", website_url="http://spam"))
