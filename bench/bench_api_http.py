@@ -82,13 +82,13 @@ def _run_clients(base_url, path, keys, requests_per_client, make_payload):
     return latencies, errors, wall
 
 
-def _rows(label, latencies, errors, wall):
+def _rows(label, latencies, errors, wall, server_note):
     """Latency and throughput are reported, not judged (no target in the issue; they depend on
     the server's workers and the machine); failed requests are."""
     p50 = statistics.median(latencies) * 1000
     p95 = _percentile(latencies, 95) * 1000
     rps = len(latencies) / wall
-    note = f"{len(latencies)} requests, {CLIENTS} concurrent clients, server --workers=0"
+    note = f"{len(latencies)} requests, {CLIENTS} concurrent clients; server: {server_note}"
     row = {"unit": "ms", "goal": "-", "met": None, "note": note}
     return [
         {**row, "name": f"{label} p50", "value": round(p50, 1)},
@@ -134,7 +134,7 @@ def run(env, ctx):
 
     rows = []
     latencies, errors, wall = _run_clients(base, "/loyalty/postings", keys["till"], per_client, posting)
-    rows += _rows("purchase posting", latencies, errors, wall)
+    rows += _rows("purchase posting", latencies, errors, wall, ctx.server_note)
     latencies, errors, wall = _run_clients(base, "/support/tickets", keys["support"], per_client, ticket)
-    rows += _rows("ticket creation", latencies, errors, wall)
+    rows += _rows("ticket creation", latencies, errors, wall, ctx.server_note)
     return rows

@@ -203,7 +203,7 @@ def _bench_http_intake(env, ctx, n):
         "value": round(p95, 1) if p95 is not None else None,
         "unit": "ms",
         "goal": "<= 100 ms",
-        "met": bool(p95 is not None and p95 <= 100 and not errors),
+        "met": bool(p95 is not None and p95 <= 100 and not errors and routed == len(timings)),
         "note": (
             f"median {statistics.median(timings):.1f} ms, {len(timings)} requests, {routed} routed to a person, "
             f"{queued} SMS queued, {len(errors)} errors; server: {getattr(ctx, 'server_note', '')}"

@@ -43,6 +43,9 @@ class Context:
 
     @property
     def base_url(self):
+        # What this process committed may have cleared caches (routing rules, rosters): tell the
+        # server's workers, as Odoo does at the end of a request, or they keep serving stale ones.
+        self.registry.signal_changes()
         if self._url is None:
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
