@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from . import crm_support_cached_mixin
 from . import crm_support_skill
 from . import crm_support_category
 from . import crm_support_stage

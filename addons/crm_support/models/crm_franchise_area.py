@@ -59,6 +59,7 @@ def zip_matches(patterns, zip_code, normalized=False):
 
 class CrmFranchiseArea(models.Model):
     _name = "crm.franchise.area"
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Franchise Service Area"
     _order = "franchise_id, id"
 
@@ -85,29 +86,3 @@ class CrmFranchiseArea(models.Model):
                         pattern=exc.args[0],
                     )
                 ) from exc
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        areas = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return areas
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
-
-    def _contains(self, country=None, state=None, zip_code=None):
-        """True when this area covers the given country, state and postcode."""
-        self.ensure_one()
-        if self.country_id and self.country_id != country:
-            return False
-        if self.state_ids and state not in self.state_ids:
-            return False
-        patterns = parse_zip_patterns(self.zip_patterns)
-        return not patterns or zip_matches(patterns, zip_code)

@@ -23,6 +23,9 @@ PRIORITIES = [("0", "Low"), ("1", "Normal"), ("2", "High"), ("3", "Urgent")]
 
 class CrmSupportRoutingRule(models.Model):
     _name = "crm.support.routing.rule"
+    _inherit = ["crm.support.cached.mixin"]
+    # the "test this rule" preview changes nothing the routing reads
+    _cache_neutral_fields = frozenset({"sample_ticket_id", "test_result"})
     _description = "Service Request Routing Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -101,23 +104,6 @@ class CrmSupportRoutingRule(models.Model):
                 ) from exc
             if not (0 <= rule.hour_from <= 24 and 0 <= rule.hour_to <= 24):
                 raise ValidationError(self.env._("Hours must be between 0 and 24."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        rules = super().create(vals_list)
-        self.env.registry.clear_cache()
-        return rules
-
-    def write(self, vals):
-        res = super().write(vals)
-        if set(vals) - {"sample_ticket_id", "test_result"}:
-            self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     @tools.ormcache("company_id")

@@ -15,6 +15,9 @@ STAGE_CODES = [
 
 class CrmSupportStage(models.Model):
     _name = "crm.support.stage"
+    _inherit = ["crm.support.cached.mixin"]
+    # only the code is cached (_id_by_code)
+    _cache_neutral_fields = frozenset({"name", "sequence", "fold", "is_closed", "pause_sla"})
     _description = "Service Request Stage"
     _order = "sequence, id"
 
@@ -29,23 +32,6 @@ class CrmSupportStage(models.Model):
     )
 
     _sql_constraints = [("code_uniq", "unique(code)", "Each stage code can be used only once.")]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        stages = super().create(vals_list)
-        self.env.registry.clear_cache()  # _id_by_code
-        return stages
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "code" in vals:
-            self.env.registry.clear_cache()
-        return res
-
-    def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
 
     @api.model
     @tools.ormcache("code")
