@@ -103,6 +103,9 @@ def _generate(env, program, members, rows_per_member, shares):
     first = cr.fetchone()[0]
     last = first + members - 1
     cr.execute("SELECT setval('loyalty_card_id_seq', %s)", [last])
+    # the tier points counter's triggers are off during the load (the cards do not exist yet when
+    # their statement rows arrive) and the counter is filled afterwards, as an upgrade fills it
+    cr.execute("ALTER TABLE loyalty_history DISABLE TRIGGER USER")
     with _bulk_load(cr, "loyalty_history"), _bulk_load(cr, "loyalty_card"):
         # qualifying points per row: 0..1,600 (about 4,000 a year a member, whatever the tier)
         cr.execute(
@@ -144,7 +147,11 @@ def _generate(env, program, members, rows_per_member, shares):
                 "value": program.crm_point_value,
             },
         )
+    cr.execute("ALTER TABLE loyalty_history ENABLE TRIGGER USER")
     env.invalidate_all()
+    t0 = time.perf_counter()
+    env["loyalty.card"]._crm_rebuild_period_points(program_ids=program.ids)
+    backfill_s = time.perf_counter() - t0
     cr.commit()
     # what autovacuum does to a table after a bulk load (statistics, visibility map for index-only
     # scans); VACUUM cannot run inside a transaction, hence a connection of its own
@@ -154,6 +161,8 @@ def _generate(env, program, members, rows_per_member, shares):
         with cnx.cursor() as vacuum:
             vacuum.execute("VACUUM ANALYZE loyalty_card")
             vacuum.execute("VACUUM ANALYZE loyalty_history")
+            vacuum.execute("VACUUM ANALYZE crm_loyalty_period_points")
+    return backfill_s
 
 
 def _loop_review(env, cards, start, end, reason):
@@ -197,7 +206,7 @@ def run(env, ctx):
     program = _programme(env)
     env.cr.commit()
     t0 = time.perf_counter()
-    _generate(env, program, members, rows_per_member, TIER_SHARES[spread])
+    backfill_s = _generate(env, program, members, rows_per_member, TIER_SHARES[spread])
     generate_s = time.perf_counter() - t0
     rows = []
     rows.append(
@@ -208,7 +217,8 @@ def run(env, ctx):
             "goal": "1M / 10M",
             "met": members >= 1_000_000 and rows_per_member >= 10,
             "note": f"{members:,} members ({spread} tier spread: {'/'.join(map(str, TIER_SHARES[spread]))} %), "
-            f"{members * rows_per_member:,} rows in {generate_s:.0f} s (SQL)",
+            f"{members * rows_per_member:,} rows in {generate_s:.0f} s (SQL), of which {backfill_s:.0f} s filling the "
+            "per-period tier points counter as an upgrade does",
         }
     )
 

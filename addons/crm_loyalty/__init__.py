@@ -4,3 +4,8 @@
 from . import controllers
 from . import models
 from . import wizards
+
+
+def uninstall_hook(env):
+    """Remove the tier points counter and its triggers: loyalty_history outlives this module."""
+    env.cr.execute(models.loyalty_history.PERIOD_POINTS_DROP_SQL)

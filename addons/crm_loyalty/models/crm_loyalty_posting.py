@@ -192,11 +192,14 @@ class CrmLoyaltyPosting(models.Model):
         postings = self._crm_batch_write(cards, todo)
         for row, posting in zip(todo, postings, strict=True):
             results[row["index"]] = posting
+        # the results of the whole batch from one read
+        earlier = [r for r in results if isinstance(r, models.BaseModel)]
+        read = self.sudo().browse({p.id for p in earlier} | set(postings.ids))._crm_results()
         for i, result in enumerate(results):
             if isinstance(result, int):  # a repeat inside the batch
-                results[i] = postings[result]._crm_result(replayed=True)
+                results[i] = dict(read[postings[result].id], replayed=True)
             elif isinstance(result, models.BaseModel):
-                results[i] = result._crm_result(replayed=result not in postings)
+                results[i] = dict(read[result.id], replayed=result not in postings)
         return results
 
     def _crm_batch_plan(self, batch, cards, results, existing=None):
@@ -362,10 +365,12 @@ class CrmLoyaltyPosting(models.Model):
             "%s::float8, %s::float8, %s::float8, %s::date, %s, %s::int, %s::timestamp)",
             page_size=len(todo),
         )
+        # the balances before the batch were read to plan it: no second read
+        before = {card.id: card.points for card in cards}
         self.env["crm.loyalty.posting"].invalidate_model()
         self.env["loyalty.history"].invalidate_model()
         cards.invalidate_recordset()
-        cards._crm_set_balances({row["card"].id: row["balance"] for row in todo})
+        cards._crm_set_balances({row["card"].id: row["balance"] for row in todo}, before=before)
         for day in {row["day"] for row in todo}:
             cards.union(*[row["card"] for row in todo if row["day"] == day])._crm_check_upgrade(day)
         return self.sudo().browse(posting_ids)
@@ -373,16 +378,35 @@ class CrmLoyaltyPosting(models.Model):
     # ------------------------------------------------------------------ helpers
     def _crm_result(self, replayed):
         self.ensure_one()
-        card = self.card_id
+        return dict(self._crm_results()[self.id], replayed=replayed)
+
+    def _crm_results(self):
+        """The results of many postings (as ``_crm_result`` gives them, replayed False) from one query: {id: result}."""
+        if not self:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT p.id, p.card_id, c.member_number, p.qualifying_points, p.spendable_points, c.points, c.tier_id
+                 FROM crm_loyalty_posting p JOIN loyalty_card c ON c.id = p.card_id
+                WHERE p.id IN %s""",
+            [tuple(self.ids)],
+        )
+        rows = self.env.cr.fetchall()
+        # tier names are translated: read through the ORM, once per tier
+        tiers = self.env["crm.loyalty.tier"].sudo().browse({row[6] for row in rows if row[6]})
+        tiers = {tier.id: tier.name for tier in tiers}
         return {
-            "posting_id": self.id,
-            "card_id": card.id,
-            "member_number": card.member_number,
-            "qualifying_points": self.qualifying_points,
-            "spendable_points": self.spendable_points,
-            "balance": card.points,
-            "tier": card.tier_id.name or False,
-            "replayed": replayed,
+            posting_id: {
+                "posting_id": posting_id,
+                "card_id": card_id,
+                "member_number": member_number or False,
+                "qualifying_points": qualifying or 0.0,
+                "spendable_points": spendable or 0.0,
+                "balance": balance or 0.0,
+                "tier": tiers.get(tier_id, False),
+                "replayed": False,
+            }
+            for posting_id, card_id, member_number, qualifying, spendable, balance, tier_id in rows
         }
 
     def _crm_refund_share(self, amount):

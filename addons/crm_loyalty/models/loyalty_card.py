@@ -3,13 +3,14 @@
 
 import logging
 import math
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -133,6 +134,13 @@ class LoyaltyCard(models.Model):
             )
         return cards
 
+    def write(self, vals):
+        """A card moved to another programme has its tier points regrouped by that programme's periods."""
+        res = super().write(vals)
+        if "program_id" in vals:
+            self._crm_rebuild_period_points(card_ids=self.ids)
+        return res
+
     # ------------------------------------------------------------------ ledger primitives
     def _crm_lock(self):
         """Lock the cards' rows until the end of the transaction: awards and redemptions serialise."""
@@ -144,18 +152,54 @@ class LoyaltyCard(models.Model):
         """Tier points earned in the qualification period containing ``day``, per card id (one query per programme)."""
         day = day or fields.Date.context_today(self)
         result = {}
-        History = self.env["loyalty.history"]
-        History.flush_model(["card_id", "qualifying_points", "earned_date"])
-        for program in self.program_id:
-            cards = self.filtered(lambda c, p=program: c.program_id == p)
+        self.env["loyalty.history"].flush_model(["card_id", "qualifying_points", "earned_date"])
+        by_program = defaultdict(list)
+        for card in self:
+            by_program[card.program_id].append(card.id)
+        for program, card_ids in by_program.items():
+            if not program:
+                continue
             start, end = program._crm_period_bounds(day)
-            self.env.cr.execute(
-                """SELECT card_id, COALESCE(SUM(qualifying_points), 0) FROM loyalty_history
-                    WHERE card_id IN %s AND earned_date BETWEEN %s AND %s GROUP BY card_id""",
-                [tuple(cards.ids), start, end],
-            )
+            self.env.cr.execute(program._crm_points_query(start, end, card_ids))
             result.update(self.env.cr.fetchall())
         return result
+
+    @api.model
+    def _crm_rebuild_period_points(self, program_ids=None, card_ids=None):
+        """Recount the per-period tier points counter from the statement: all cards, or those given.
+
+        Fills the counter when the module is installed or upgraded, and regroups a programme's
+        points when its qualification period changes.
+        """
+        self.env.flush_all()
+        cr = self.env.cr
+        if card_ids is not None:
+            where = SQL("c.id IN %s", tuple(card_ids) or (0,))
+        elif program_ids is not None:
+            where = SQL("c.program_id IN %s", tuple(program_ids) or (0,))
+        else:
+            where = SQL("TRUE")
+        cr.execute(
+            SQL(
+                "DELETE FROM crm_loyalty_period_points pp USING loyalty_card c WHERE c.id = pp.card_id AND %s",
+                where,
+            )
+        )
+        cr.execute(
+            SQL(
+                """INSERT INTO crm_loyalty_period_points (card_id, period_start, qualifying_points)
+                   SELECT h.card_id,
+                          crm_loyalty_period_start(p.crm_qualification_period, p.crm_period_start_month,
+                                                   p.crm_period_start_day, h.earned_date),
+                          SUM(h.qualifying_points)
+                     FROM loyalty_history h
+                     JOIN loyalty_card c ON c.id = h.card_id
+                     JOIN loyalty_program p ON p.id = c.program_id
+                    WHERE h.qualifying_points <> 0 AND h.earned_date IS NOT NULL AND %s
+                    GROUP BY 1, 2""",
+                where,
+            )
+        )
 
     def _crm_ledger(self):
         return self.env["loyalty.history"].sudo().with_context(crm_ledger=True)
@@ -163,16 +207,17 @@ class LoyaltyCard(models.Model):
     def _crm_set_points(self, points):
         self.sudo().with_context(tracking_disable=True).write({"points": round(points, 2)})
 
-    def _crm_set_balances(self, balances):
+    def _crm_set_balances(self, balances, before=None):
         """Set many balances at once (``{card_id: points}``): one UPDATE instead of one write per card.
 
         Does what ``write({"points": ...})`` does for them: write date, the stored computes that
-        depend on the balance, and Odoo's "when reaching" communications.
+        depend on the balance, and Odoo's "when reaching" communications. ``before`` gives the
+        balances as they were (``{card_id: points}``) when the caller has them, else they are read.
         """
         if not balances:
             return
         cards = self.browse(list(balances)).sudo()
-        before = {card: card.points for card in cards}
+        before = {card: before[card.id] if before else card.points for card in cards}
         self.env.flush_all()
         uid, now = self.env.uid, self.env.cr.now()
         # the liability (_compute_crm_points_liability) is written in the same UPDATE: a recompute
@@ -384,66 +429,79 @@ class LoyaltyCard(models.Model):
 
     # ------------------------------------------------------------------ tiers
     def _crm_check_upgrade(self, day=None):
-        """Event-driven upgrade: move each card to the highest tier its period's tier points reach."""
-        day = day or fields.Date.context_today(self)
-        # a batch spans few programmes and tiers: the ladder questions are answered once for each
-        entry, rising, ladders = {}, {}, {}
+        """Event-driven upgrade: move each card to the highest tier its period's tier points reach.
 
-        def current_tier(card):
-            program = card.program_id
-            if program not in entry:
-                entry[program] = program._crm_entry_tier()
-            return card.tier_id or entry[program]
-
-        def can_rise(card):
-            tier = current_tier(card)
-            if tier not in rising:
-                rising[tier] = bool(tier and not tier.invitation_only and tier._crm_higher())
-            return rising[tier]
-
-        # members already at the top (or invited) have nothing to reach: no query for them
-        cards = self.filtered(lambda c: c.program_id.crm_tier_ids and can_rise(c))
-        if not cards:
+        Set-based for a batch: one read of the cards' programme and tier, one query of the period
+        counter per programme, one insert of the tier history and one write per tier reached.
+        """
+        if not self:
             return
-        points = cards._crm_period_points(day)
+        day = day or fields.Date.context_today(self)
+        cr = self.env.cr
+        self.flush_recordset(["program_id", "tier_id"])
+        cr.execute("SELECT id, program_id, tier_id FROM loyalty_card WHERE id IN %s", [tuple(self.ids)])
+        ladders, candidates = {}, defaultdict(dict)
+        for card_id, program_id, tier_id in cr.fetchall():
+            if program_id not in ladders:
+                # the tiers points can reach, lowest first (the entry tier is the first)
+                ladder = (
+                    self.env["loyalty.program"]
+                    .browse(program_id)
+                    .crm_tier_ids.filtered(lambda t: not t.invitation_only)
+                )
+                ladders[program_id] = (ladder, {tier.id: _rank(tier) for tier in ladder})
+            ladder, ranks = ladders[program_id]
+            current = tier_id or (ladder[:1].id)
+            # members at the top, or on an invitation-only tier, have nothing to reach: no query for them
+            if current in ranks and ranks[current] < _rank(ladder[-1]):
+                candidates[program_id][card_id] = current
         moves = []
-        for card in cards:
-            program = card.program_id
-            if program not in ladders:
-                ladders[program] = program.crm_tier_ids.filtered(lambda t: not t.invitation_only)
-            earned = points.get(card.id, 0.0)
-            reached = [t for t in ladders[program] if t.qualify_points <= earned]
-            target = reached[-1] if reached else entry[program]
-            if _rank(target) > _rank(current_tier(card)):
-                moves.append((card, target, earned))
+        for program_id, cards in candidates.items():
+            program = self.env["loyalty.program"].browse(program_id)
+            ladder, ranks = ladders[program_id]
+            start, end = program._crm_period_bounds(day)
+            cr.execute(program._crm_points_query(start, end, list(cards)))
+            for card_id, earned in cr.fetchall():
+                reached = [tier for tier in ladder if tier.qualify_points <= earned]
+                if reached and ranks[reached[-1].id] > ranks[cards[card_id]]:
+                    moves.append((card_id, cards[card_id], reached[-1], earned))
         if not moves:
             return
         # one insert, one write per tier reached, one hook call and one notice batch for all upgrades
-        rows = (
-            self.env["crm.loyalty.tier.history"]
-            .sudo()
-            .create(
-                [
-                    {
-                        "card_id": card.id,
-                        "from_tier_id": card.tier_id.id,
-                        "to_tier_id": target.id,
-                        "change_type": "upgrade",
-                        "reason": self.env._(
-                            "%(points)s tier points reached the %(tier)s threshold", points=earned, tier=target.name
-                        ),
-                        "notice_sent": True,  # told below, in this transaction
-                    }
-                    for card, target, earned in moves
-                ]
-            )
+        reason = self.env._("%(points)s tier points reached the %(tier)s threshold")
+        now = fields.Datetime.now()
+        audit = (self.env.uid, now, self.env.uid, now)
+        rows = execute_values(
+            cr._obj,
+            """INSERT INTO crm_loyalty_tier_history
+                      (card_id, from_tier_id, to_tier_id, change_type, date, reason, notice_sent,
+                       create_uid, create_date, write_uid, write_date)
+               VALUES %s RETURNING id""",
+            [
+                # notice_sent TRUE: told below, in this transaction
+                (
+                    card_id,
+                    from_id,
+                    target.id,
+                    "upgrade",
+                    now,
+                    reason % {"points": earned, "tier": target.name},
+                    True,
+                    *audit,
+                )
+                for card_id, from_id, target, earned in moves
+            ],
+            fetch=True,
         )
+        rows = self.env["crm.loyalty.tier.history"].browse([row[0] for row in rows])
+        upgraded = self.browse([card_id for card_id, _from, _target, _earned in moves])
+        upgraded.invalidate_recordset(["crm_tier_history_ids"])
         today = fields.Date.context_today(self)
-        for target in {target for _card, target, _earned in moves}:
-            upgraded = self.browse([card.id for card, t, _earned in moves if t == target])
+        for target in {target for _card, _from, target, _earned in moves}:
+            upgraded = self.browse([card_id for card_id, _from, t, _earned in moves if t == target])
             upgraded.sudo().write({"tier_id": target.id, "crm_tier_since": today})
-        rows.card_id._on_tier_changed(rows)
-        self._crm_tell_tier_changes(rows)
+        upgraded._on_tier_changed(rows)
+        upgraded._crm_notify("crm_loyalty.mail_template_tier_upgrade", "crm_loyalty.sms_template_tier_upgrade")
 
     def _crm_set_tier(self, tier, reason, change_type="manual"):
         """Move the card to ``tier``, write its tier history (from, to, when, why, by whom) and tell the member."""
@@ -536,9 +594,13 @@ class LoyaltyCard(models.Model):
 
     def _crm_tell_tier_changes(self, rows):
         """Send the upgrade or soft-landing notice of each tier history row to its member."""
-        for row in rows:
-            xmlid = "upgrade" if row.change_type in ("upgrade", "invitation") else "downgrade"
-            row.card_id._crm_notify(f"crm_loyalty.mail_template_tier_{xmlid}", f"crm_loyalty.sms_template_tier_{xmlid}")
+        ups = rows.filtered(lambda r: r.change_type in ("upgrade", "invitation"))
+        for xmlid, todo in (("upgrade", ups), ("downgrade", rows - ups)):
+            if todo:
+                # one call per kind: the templates are looked up once, not once per member
+                self.browse([row.card_id.id for row in todo])._crm_notify(
+                    f"crm_loyalty.mail_template_tier_{xmlid}", f"crm_loyalty.sms_template_tier_{xmlid}"
+                )
 
     @api.model
     def _cron_send_tier_notices(self, limit=1000):

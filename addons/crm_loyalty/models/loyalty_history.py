@@ -3,6 +3,128 @@
 
 from odoo import api, fields, models
 
+# The tier points each card earned per qualification period (per month for rolling-12-months
+# programmes), kept by triggers on loyalty_history so that every writer counts: Odoo's own sale,
+# POS and eCommerce flows through the ORM, and the SQL of post_batch alike. The period-end review
+# and the upgrade check read one row per card instead of summing the whole statement.
+PERIOD_POINTS_SQL = """
+CREATE TABLE IF NOT EXISTS crm_loyalty_period_points (
+    card_id integer NOT NULL REFERENCES loyalty_card (id) ON DELETE CASCADE,
+    period_start date NOT NULL,
+    qualifying_points double precision NOT NULL DEFAULT 0,
+    PRIMARY KEY (card_id, period_start)
+);
+COMMENT ON TABLE crm_loyalty_period_points IS
+    'crm_loyalty: tier points per card and qualification period, kept by triggers on loyalty_history';
+
+-- first day of the bucket holding ``day``: the period for a calendar or fixed-start year, the month
+-- for rolling programmes (mirrors loyalty.program._crm_bucket_start)
+CREATE OR REPLACE FUNCTION crm_loyalty_period_start(kind varchar, start_month integer, start_day integer, day date)
+RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN kind = 'rolling' THEN date_trunc('month', day)::date
+        WHEN kind = 'calendar' THEN make_date(extract(year FROM day)::int, 1, 1)
+        ELSE (make_date(extract(year FROM day)::int, COALESCE(NULLIF(start_month, 0), 4),
+                        COALESCE(NULLIF(start_day, 0), 1))
+              - CASE WHEN make_date(extract(year FROM day)::int, COALESCE(NULLIF(start_month, 0), 4),
+                                    COALESCE(NULLIF(start_day, 0), 1)) > day
+                     THEN interval '1 year' ELSE interval '0' END)::date
+    END
+$$;
+
+CREATE OR REPLACE FUNCTION crm_loyalty_period_points_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO crm_loyalty_period_points AS t (card_id, period_start, qualifying_points)
+    SELECT n.card_id,
+           crm_loyalty_period_start(p.crm_qualification_period, p.crm_period_start_month,
+                                    p.crm_period_start_day, n.earned_date),
+           SUM(n.qualifying_points)
+      FROM crm_new_rows n
+      JOIN loyalty_card c ON c.id = n.card_id
+      JOIN loyalty_program p ON p.id = c.program_id
+     WHERE n.qualifying_points <> 0 AND n.earned_date IS NOT NULL
+     GROUP BY 1, 2
+     ORDER BY 1, 2
+        ON CONFLICT (card_id, period_start)
+        DO UPDATE SET qualifying_points = t.qualifying_points + EXCLUDED.qualifying_points;
+    RETURN NULL;
+END
+$$;
+
+-- a deleted card takes its counter rows with it (cascade): only existing rows are updated
+CREATE OR REPLACE FUNCTION crm_loyalty_period_points_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE crm_loyalty_period_points t
+       SET qualifying_points = t.qualifying_points - d.points
+      FROM (SELECT o.card_id,
+                   crm_loyalty_period_start(p.crm_qualification_period, p.crm_period_start_month,
+                                            p.crm_period_start_day, o.earned_date) AS period_start,
+                   SUM(o.qualifying_points) AS points
+              FROM crm_old_rows o
+              JOIN loyalty_card c ON c.id = o.card_id
+              JOIN loyalty_program p ON p.id = c.program_id
+             WHERE o.qualifying_points <> 0 AND o.earned_date IS NOT NULL
+             GROUP BY 1, 2) d
+     WHERE t.card_id = d.card_id AND t.period_start = d.period_start;
+    RETURN NULL;
+END
+$$;
+
+-- row level, and only for the rows whose tier points, date or card change (the FIFO updates of
+-- the unspent points do not call it)
+CREATE OR REPLACE FUNCTION crm_loyalty_period_points_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.qualifying_points <> 0 AND OLD.earned_date IS NOT NULL THEN
+        UPDATE crm_loyalty_period_points t
+           SET qualifying_points = t.qualifying_points - OLD.qualifying_points
+          FROM loyalty_card c JOIN loyalty_program p ON p.id = c.program_id
+         WHERE c.id = OLD.card_id AND t.card_id = OLD.card_id
+           AND t.period_start = crm_loyalty_period_start(p.crm_qualification_period, p.crm_period_start_month,
+                                                         p.crm_period_start_day, OLD.earned_date);
+    END IF;
+    IF NEW.qualifying_points <> 0 AND NEW.earned_date IS NOT NULL THEN
+        INSERT INTO crm_loyalty_period_points AS t (card_id, period_start, qualifying_points)
+        SELECT NEW.card_id,
+               crm_loyalty_period_start(p.crm_qualification_period, p.crm_period_start_month,
+                                        p.crm_period_start_day, NEW.earned_date),
+               NEW.qualifying_points
+          FROM loyalty_card c JOIN loyalty_program p ON p.id = c.program_id
+         WHERE c.id = NEW.card_id
+            ON CONFLICT (card_id, period_start)
+            DO UPDATE SET qualifying_points = t.qualifying_points + EXCLUDED.qualifying_points;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_insert ON loyalty_history;
+CREATE TRIGGER crm_loyalty_period_points_insert AFTER INSERT ON loyalty_history
+    REFERENCING NEW TABLE AS crm_new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION crm_loyalty_period_points_insert();
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_delete ON loyalty_history;
+CREATE TRIGGER crm_loyalty_period_points_delete AFTER DELETE ON loyalty_history
+    REFERENCING OLD TABLE AS crm_old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION crm_loyalty_period_points_delete();
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_update ON loyalty_history;
+CREATE TRIGGER crm_loyalty_period_points_update AFTER UPDATE ON loyalty_history
+    FOR EACH ROW
+    WHEN (OLD.qualifying_points IS DISTINCT FROM NEW.qualifying_points
+          OR OLD.earned_date IS DISTINCT FROM NEW.earned_date
+          OR OLD.card_id IS DISTINCT FROM NEW.card_id)
+    EXECUTE FUNCTION crm_loyalty_period_points_update();
+"""
+
+PERIOD_POINTS_DROP_SQL = """
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_insert ON loyalty_history;
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_delete ON loyalty_history;
+DROP TRIGGER IF EXISTS crm_loyalty_period_points_update ON loyalty_history;
+DROP FUNCTION IF EXISTS crm_loyalty_period_points_insert();
+DROP FUNCTION IF EXISTS crm_loyalty_period_points_delete();
+DROP FUNCTION IF EXISTS crm_loyalty_period_points_update();
+DROP FUNCTION IF EXISTS crm_loyalty_period_start(varchar, integer, integer, date);
+DROP TABLE IF EXISTS crm_loyalty_period_points;
+"""
+
 
 class LoyaltyHistory(models.Model):
     _inherit = "loyalty.history"
@@ -48,6 +170,17 @@ class LoyaltyHistory(models.Model):
         )
         self.env.cr.execute("DROP INDEX IF EXISTS loyalty_history_unspent_idx")
         self.env.cr.execute("DROP INDEX IF EXISTS loyalty_history__crm_kind_index")
+        # the triggers read the programme's period settings: set up once every model has its columns
+        self.pool.post_init(self._crm_setup_period_points)
+
+    def _crm_setup_period_points(self):
+        """Create the per-period tier points counter and its triggers; fill it from the statement when new."""
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass('crm_loyalty_period_points') IS NULL")
+        new = cr.fetchone()[0]
+        cr.execute(PERIOD_POINTS_SQL)
+        if new:
+            self.env["loyalty.card"]._crm_rebuild_period_points()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import split_every
+from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -99,6 +99,16 @@ class LoyaltyProgram(models.Model):
                     self.env._("The qualification period must start on a valid day of the year.")
                 ) from exc
 
+    def write(self, vals):
+        """A new qualification period regroups the tier points counter of the programme's members."""
+        keys = ("crm_qualification_period", "crm_period_start_month", "crm_period_start_day")
+        before = {program: tuple(program[key] for key in keys) for program in self} if set(keys) & set(vals) else {}
+        res = super().write(vals)
+        changed = [program.id for program in before if tuple(program[key] for key in keys) != before[program]]
+        if changed:
+            self.env["loyalty.card"]._crm_rebuild_period_points(program_ids=changed)
+        return res
+
     # ------------------------------------------------------------------ periods
     def _crm_period_bounds(self, day=None):
         """First and last day of the qualification period containing ``day`` (today by default)."""
@@ -114,6 +124,75 @@ class LoyaltyProgram(models.Model):
         if start > day:
             start = datetime.date(day.year - 1, month, mday)
         return start, start + relativedelta(years=1) - relativedelta(days=1)
+
+    def _crm_bucket_start(self, day):
+        """First day of the tier points counter's bucket holding ``day`` (SQL: crm_loyalty_period_start).
+
+        The bucket is the qualification period itself for a calendar or fixed-start year, and the
+        month for a rolling 12 months, whose window moves every day.
+        """
+        self.ensure_one()
+        if self.crm_qualification_period == "rolling":
+            return day.replace(day=1)
+        return self._crm_period_bounds(day)[0]
+
+    def _crm_bucket_end(self, bucket_start):
+        """Last day of the counter bucket starting on ``bucket_start``."""
+        self.ensure_one()
+        months = 1 if self.crm_qualification_period == "rolling" else 12
+        return bucket_start + relativedelta(months=months) - relativedelta(days=1)
+
+    def _crm_points_query(self, start, end, card_ids=None):
+        """SQL of the tier points earned from ``start`` to ``end``: (card_id, points) rows.
+
+        Whole counter buckets inside the range are read from the counter (one row per card and
+        bucket); the days at the edges not covered by a whole bucket (a rolling window starting or
+        ending mid-month) are summed from the statement. Without ``card_ids``, every card's row.
+        """
+        self.ensure_one()
+        buckets = []
+        bucket = self._crm_bucket_start(start)
+        if bucket < start:
+            bucket = self._crm_bucket_end(bucket) + relativedelta(days=1)
+        while self._crm_bucket_end(bucket) <= end:
+            buckets.append(bucket)
+            bucket = self._crm_bucket_end(bucket) + relativedelta(days=1)
+        if buckets:
+            edges = [(start, buckets[0] - relativedelta(days=1)), (bucket, end)]
+            edges = [(a, b) for a, b in edges if a <= b]
+        else:
+            edges = [(start, end)]
+        cards = SQL(" AND card_id IN %s", tuple(card_ids or [0])) if card_ids is not None else SQL()
+        if len(buckets) == 1 and not edges:
+            return SQL(
+                "SELECT card_id, qualifying_points AS points FROM crm_loyalty_period_points WHERE period_start = %s%s",
+                buckets[0],
+                cards,
+            )
+        parts = []
+        if buckets:
+            parts.append(
+                SQL(
+                    "SELECT card_id, qualifying_points AS points FROM crm_loyalty_period_points"
+                    " WHERE period_start IN %s%s",
+                    tuple(buckets),
+                    cards,
+                )
+            )
+        parts += [
+            SQL(
+                "SELECT card_id, qualifying_points AS points FROM loyalty_history"
+                " WHERE earned_date BETWEEN %s AND %s%s",
+                a,
+                b,
+                cards,
+            )
+            for a, b in edges
+        ]
+        return SQL(
+            "SELECT card_id, SUM(points) AS points FROM (%s) AS earned GROUP BY card_id",
+            SQL(" UNION ALL ").join(parts),
+        )
 
     def _crm_next_review_date(self, day=None):
         """The day the next period-end review runs (the day after the period ends; monthly when rolling)."""
@@ -143,8 +222,9 @@ class LoyaltyProgram(models.Model):
     def _crm_review_tiers(self, review_date=None):
         """Period-end review: members below their tier's retention threshold drop exactly one tier.
 
-        Set-based: one statement sums the tier points of the period just ended per member, moves the
-        members who missed retention one tier down and writes their tier history. Members on an
+        Set-based: one statement reads the tier points of the period just ended per member (from the
+        per-period counter, not the whole statement), moves the members who missed retention one
+        tier down and writes their tier history. Members on an
         invitation-only tier keep it. Returns the tier history rows written.
         """
         self.ensure_one()
@@ -153,20 +233,18 @@ class LoyaltyProgram(models.Model):
         start, end = self._crm_period_bounds(last_day)
         self.env.flush_all()
         reason = self.env._("Review of %(start)s to %(end)s: below the retention threshold", start=start, end=end)
-        # the per-card sums of ten million statement rows fit in memory: one hash aggregate, no spill
+        # one million cards' points and tiers fit in memory: hash joins, no spill
         self.env.cr.execute("SET LOCAL work_mem = '256MB'")
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH ladder AS (
                 SELECT id, COALESCE(retain_points, 0) AS retain_points,
                        LAG(id) OVER (ORDER BY sequence, qualify_points, id) AS lower_id
                   FROM crm_loyalty_tier
                  WHERE program_id = %(program)s AND active AND invitation_only IS NOT TRUE
             ), earned AS (
-                SELECT card_id, SUM(qualifying_points) AS points
-                  FROM loyalty_history
-                 WHERE earned_date BETWEEN %(start)s AND %(end)s
-                 GROUP BY card_id
+                %(earned)s
             ), below AS (
                 SELECT c.id AS card_id, l.id AS from_id, l.lower_id AS to_id
                   FROM loyalty_card c
@@ -190,15 +268,13 @@ class LoyaltyProgram(models.Model):
               FROM moved m
             RETURNING id, card_id
             """,
-            {
-                "program": self.id,
-                "start": start,
-                "end": end,
-                "day": review_date,
-                "uid": self.env.uid,
-                "now": fields.Datetime.now(),
-                "reason": reason,
-            },
+                earned=self._crm_points_query(start, end),
+                program=self.id,
+                day=review_date,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                reason=reason,
+            )
         )
         rows = self.env.cr.fetchall()
         self.env.cr.execute("SET LOCAL work_mem TO DEFAULT")

@@ -5,6 +5,7 @@ from . import test_concurrency
 from . import test_expiry
 from . import test_install
 from . import test_messages
+from . import test_period_points
 from . import test_portal
 from . import test_posting
 from . import test_privacy
