@@ -17,14 +17,18 @@ class SupportIntake(http.Controller):
     """Public and portal request forms: thin, they parse and call crm.support.ticket._intake."""
 
     def _form_values(self, error=None, values=None):
-        env = request.env
-        # Only the names the form shows: reading every column of 250 countries was most of the page's time.
+        values = values or {}
+        # Choices from a per-language cache: the form is opened before every request.
+        category_options, country_options = (
+            request.env["crm.support.ticket"]
+            .sudo()
+            ._intake_form_options(values.get("category_id"), values.get("country_id"))
+        )
         return {
-            "categories": env["crm.support.category"].sudo().search_fetch([], ["name"]),
-            "countries": env["res.country"].sudo().search_fetch([], ["name"]),
-            "default_country": env.company.country_id,
+            "category_options": category_options,
+            "country_options": country_options,
             "error": error,
-            "values": values or {},
+            "values": values,
         }
 
     def _files(self, post_files):
@@ -32,7 +36,10 @@ class SupportIntake(http.Controller):
 
     @http.route("/support/request", type="http", website=True, auth="public", methods=["GET"], sitemap=False)
     def public_form(self, **kw):
-        """The public request form (no login)."""
+        """The public request form (no login): a light standalone page."""
+        # Keep the visitor's session (and its database) on disk: the POST that follows then finds the
+        # database in it instead of listing the server's databases on a new PostgreSQL connection.
+        request.session.touch()
         return request.render("crm_support.public_request_form", self._form_values())
 
     @http.route(

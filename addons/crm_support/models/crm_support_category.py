@@ -6,6 +6,8 @@ from odoo import fields, models
 
 class CrmSupportCategory(models.Model):
     _name = "crm.support.category"
+    # the public form's choices are cached (crm.support.ticket._intake_form_choices)
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Service Request Category"
     _order = "sequence, name"
 

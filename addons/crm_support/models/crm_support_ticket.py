@@ -5,14 +5,18 @@ import base64
 import json
 import re
 import threading
+import uuid
 from datetime import timedelta
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
+
+from odoo.addons.phone_validation.models.mail_thread_phone import PHONE_REGEX_PATTERN
+from odoo.addons.resource.models.utils import make_aware
 
 try:
     import phonenumbers
@@ -73,7 +77,7 @@ class CrmSupportTicket(models.Model):
     channel = fields.Selection(selection=CHANNELS, default="backend", required=True, readonly=True)
     partner_id = fields.Many2one(comodel_name="res.partner", string="Customer", tracking=True, index=True)
     commercial_partner_id = fields.Many2one(
-        comodel_name="res.partner", related="partner_id.commercial_partner_id", store=True, index=True
+        comodel_name="res.partner", related="partner_id.commercial_partner_id", store=True, index=True, precompute=True
     )
     # Contact details are personal data: franchise people read them through crm_vrm (_customer_view).
     contact_name = fields.Char(groups="base.group_user")
@@ -96,8 +100,9 @@ class CrmSupportTicket(models.Model):
         index=True,
         copy=False,
     )
-    stage_code = fields.Selection(related="stage_id.code", store=True, string="Status")
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True)
+    # Precomputed: written by the INSERT, not by an UPDATE right after it.
+    stage_code = fields.Selection(related="stage_id.code", store=True, string="Status", precompute=True)
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, precompute=True)
     franchise_id = fields.Many2one(
         comodel_name="crm.franchise", tracking=True, index=True, check_company=True, copy=False
     )
@@ -240,6 +245,7 @@ class CrmSupportTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         sequence = self.env["ir.sequence"].sudo()
+        lean = self.env.context.get("crm_support_followup_later")
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("crm.support.ticket") or "/"
@@ -248,23 +254,54 @@ class CrmSupportTicket(models.Model):
                 vals.setdefault("email", partner.email)
                 vals.setdefault("phone", partner.mobile or partner.phone)
                 vals.setdefault("contact_name", partner.name)
-            if self.env.context.get("crm_support_followup_later"):
+            if lean:
                 vals["followup_pending_since"] = fields.Datetime.now()
+                # the tracking link of the acknowledgement SMS needs it: set now, not by a write after
+                vals.setdefault("access_token", str(uuid.uuid4()))
+        prerouted_ids = set()
+        if lean and not self.env.context.get("crm_support_no_route"):
+            # Lean intake decides routing and deadlines before the INSERT: one row written, no UPDATE after.
+            vals_list = [self._intake_decide(vals) for vals in vals_list]
         tickets = super().create(vals_list)
+        if lean:
+            prerouted_ids = {t.id for t in tickets if t.routed_at}
         tickets.filtered(lambda t: t.is_closed and not t.closed_at).write({"closed_at": fields.Datetime.now()})
         # Imported or demo tickets may come with their history: store their times in working hours too.
         tickets.filtered(lambda t: t.first_response_at or t.closed_at)._compute_work_hours()
+        prerouted = tickets.filtered(lambda t: t.id in prerouted_ids)
         if not self.env.context.get("crm_support_no_route"):
-            tickets.filtered(lambda t: not t.user_id and not t.is_closed).with_context(
+            tickets.filtered(lambda t: not t.user_id and not t.is_closed and t.id not in prerouted_ids).with_context(
                 crm_support_creating=True
             )._route()
-        tickets._sla_apply()
+        (tickets - prerouted)._sla_apply()
+        sms_vals = []
+        if prerouted:
+            prerouted.filtered("user_id")._notify_assignee_sms(sms_vals)
         if not self.env.context.get("crm_support_no_ack"):
-            tickets._send_acknowledgement()
-        if self.env.context.get("crm_support_followup_later"):
+            tickets._send_acknowledgement(sms_vals)
+        if sms_vals:
+            # Assignee's and customer's SMS queued together: one INSERT.
+            self.env["sms.sms"].sudo().create(sms_vals)
+        if prerouted:
+            prerouted._on_routed()
+        if lean:
             tickets._followup_enqueue()
         tickets._on_tickets_created()
         return tickets
+
+    @api.model
+    def _intake_decide(self, vals):
+        """Values of a new ticket with its routing decision and SLA deadlines, decided before it is created."""
+        vals = self._add_missing_default_values(vals)
+        draft = self.new(vals)
+        if draft.user_id or draft.is_closed:
+            return vals
+        now = fields.Datetime.now()
+        route_vals = draft._routing_vals(now)
+        draft.update(route_vals)
+        vals.update(route_vals)
+        vals.update(draft._sla_vals(self.env["crm.support.sla.policy"].sudo().search([]), with_escalation=True))
+        return vals
 
     # ------------------------------------------------------------------ intake
     @api.model
@@ -288,6 +325,46 @@ class CrmSupportTicket(models.Model):
         if attachments:
             ticket._intake_attach(attachments)
         return self.sudo().browse(ticket.id)
+
+    @api.model
+    @tools.ormcache("lang", "company_id")
+    def _intake_form_choices(self, lang, company_id):
+        """Categories and countries the request forms offer, as ((id, escaped name), ...) per language,
+        and the id of the company's country (preselected).
+
+        Cached: the public form is opened before every request; categories clear the cache when they
+        change (crm.support.cached.mixin), countries when renamed (res_country.py).
+        """
+        env = self.with_context(lang=lang, active_test=True).env
+        categories = env["crm.support.category"].sudo().search_fetch([], ["name"])
+        countries = env["res.country"].sudo().search_fetch([], ["name"])
+        return (
+            tuple((c.id, str(escape(c.name))) for c in categories),
+            tuple((c.id, str(escape(c.name))) for c in countries),
+            env["res.company"].sudo().browse(company_id).country_id.id,
+        )
+
+    @api.model
+    def _intake_form_options(self, category_id=None, country_id=None):
+        """The <option> lists of the request forms, with the given category and country (by default the
+        company's) selected."""
+
+        def options(choices, selected):
+            try:
+                selected = int(selected or 0)
+            except (TypeError, ValueError):
+                selected = 0
+            return Markup(
+                "".join(
+                    f'<option value="{cid}"{" selected" if cid == selected else ""}>{name}</option>'
+                    for cid, name in choices
+                )
+            )
+
+        categories, countries, default_country = self._intake_form_choices(
+            self.env.lang or "en_US", self.env.company.id
+        )
+        return options(categories, category_id), options(countries, country_id or default_country)
 
     @api.model
     def _intake_clean(self, vals, channel):
@@ -386,10 +463,25 @@ class CrmSupportTicket(models.Model):
         """The customer: an existing contact with this e-mail, else a new one."""
         Partner = self.env["res.partner"].sudo()
         partner = Partner.browse()
-        if clean.get("email"):
-            partner = Partner.search([("email", "=ilike", clean["email"])], limit=1)
-        if not partner and clean.get("phone"):
-            partner = Partner.search(["|", ("mobile", "=", clean["phone"]), ("phone", "=", clean["phone"])], limit=1)
+        email, phone = clean.get("email") or None, clean.get("phone") or None
+        if email or phone:
+            # One indexed query (e-mail, then mobile or phone as stored without separators); a match on
+            # the e-mail first, then in the contacts' usual order.
+            Partner.flush_model(["email_normalized", "mobile", "phone", "active", "complete_name"])
+            self.env.cr.execute(
+                """
+                SELECT id FROM res_partner
+                 WHERE active
+                   AND (email_normalized = %(email)s
+                        OR regexp_replace(mobile::text, %(pattern)s::text, ''::text, 'g'::text) = %(phone)s
+                        OR regexp_replace(phone::text, %(pattern)s::text, ''::text, 'g'::text) = %(phone)s)
+                 ORDER BY email_normalized = %(email)s IS NOT TRUE, complete_name, id DESC
+                 LIMIT 1
+                """,
+                {"email": email, "phone": phone, "pattern": PHONE_REGEX_PATTERN},
+            )
+            row = self.env.cr.fetchone()
+            partner = Partner.browse(row and row[0])
         if not partner:
             partner = Partner.create(
                 {
@@ -458,10 +550,10 @@ class CrmSupportTicket(models.Model):
         self.ensure_one()
         return self.get_base_url() + self.get_portal_url()
 
-    def _send_acknowledgement(self):
+    def _send_acknowledgement(self, sms_vals=None):
         """Acknowledge: SMS when allowed, and the e-mail with reference and tracking link (at once, or
         right after commit when intake leaves it to the follow-up queue)."""
-        self._send_acknowledgement_sms()
+        self._send_acknowledgement_sms(sms_vals)
         if not self.env.context.get("crm_support_followup_later"):
             self._send_acknowledgement_email()
 
@@ -479,8 +571,9 @@ class CrmSupportTicket(models.Model):
                     message_type="comment",
                 )
 
-    def _send_acknowledgement_sms(self):
-        """The acknowledgement SMS, queued, when consent and number allow it."""
+    def _send_acknowledgement_sms(self, sms_vals=None):
+        """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
+        added to sms_vals, created with the others)."""
         sms_template = self.env.ref("crm_support.sms_template_ticket_ack", raise_if_not_found=False)
         if not sms_template:
             return
@@ -489,13 +582,20 @@ class CrmSupportTicket(models.Model):
             number = partner and ticket._sms_number_allowed(partner, ticket.phone or partner.mobile)
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
-                ticket._queue_sms(body, number, partner)
+                ticket._queue_sms(body, number, partner, sms_vals)
 
-    def _queue_sms(self, body, number, partner):
-        """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean."""
+    def _queue_sms(self, body, number, partner, sms_vals=None):
+        """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean.
+
+        Lean intake passes sms_vals: the row's values are added to it and created with the others.
+        """
         self.ensure_one()
         if self.env.context.get("crm_support_followup_later"):
-            return self.env["sms.sms"].sudo().create({"number": number, "body": body, "partner_id": partner.id})
+            vals = {"number": number, "body": body, "partner_id": partner.id}
+            if sms_vals is not None:
+                sms_vals.append(vals)
+                return vals
+            return self.env["sms.sms"].sudo().create(vals)
         return self._message_sms(body, partner_ids=[], sms_numbers=[number], put_in_queue=True)
 
     def _sms_number_allowed(self, partner, number):
@@ -569,25 +669,59 @@ class CrmSupportTicket(models.Model):
 
     def _sla_apply(self):
         """Choose the policy and compute the deadlines in working hours, pauses included."""
-        Policy = self.env["crm.support.sla.policy"].sudo()
-        policies = Policy.search([])
+        policies = self.env["crm.support.sla.policy"].sudo().search([])
         for ticket in self.sudo():
-            policy = next((p for p in policies if p.company_id == ticket.company_id and p._matches(ticket)), Policy)
-            vals = {"sla_policy_id": policy.id}
-            if policy and not ticket.sla_paused_since:
-                calendar = ticket._sla_calendar()
-                start = ticket.request_date
-                paused = ticket.sla_paused_hours
-                vals["sla_response_deadline"] = calendar.plan_hours(
-                    policy.response_hours + paused, start, compute_leaves=True
-                )
-                vals["sla_resolution_deadline"] = calendar.plan_hours(
-                    policy.resolution_hours + paused, start, compute_leaves=True
-                )
-            elif not policy:
-                vals.update(sla_response_deadline=False, sla_resolution_deadline=False)
-            ticket.with_context(crm_support_sla_write=True).write(vals)
+            ticket.with_context(crm_support_sla_write=True).write(ticket._sla_vals(policies))
         self._sla_update_next_escalation()
+
+    def _sla_vals(self, policies, with_escalation=False):
+        """Policy and deadlines of this ticket (a record or a draft not created yet) as values to store.
+
+        with_escalation: also when the first escalation level is due, for a ticket that has none logged
+        (a new one); others get it from _sla_update_next_escalation.
+        """
+        self.ensure_one()
+        Policy = self.env["crm.support.sla.policy"].sudo()
+        policy = next((p for p in policies if p.company_id == self.company_id and p._matches(self)), Policy)
+        vals = {"sla_policy_id": policy.id}
+        if policy and not self.sla_paused_since:
+            paused = self.sla_paused_hours
+            vals["sla_response_deadline"], vals["sla_resolution_deadline"] = self._sla_plan_hours(
+                self._sla_calendar(),
+                self.request_date,
+                [policy.response_hours + paused, policy.resolution_hours + paused],
+            )
+        elif not policy:
+            vals.update(sla_response_deadline=False, sla_resolution_deadline=False)
+        if with_escalation:
+            deadline = vals.get("sla_resolution_deadline")
+            offsets = policy.level_ids.mapped("offset_minutes")
+            due = deadline and offsets and not self.is_closed and not self.sla_paused_since
+            vals["next_escalation_at"] = due and deadline + timedelta(minutes=min(offsets))
+        return vals
+
+    @api.model
+    def _sla_plan_hours(self, calendar, start, hours_list):
+        """[calendar.plan_hours(hours, start, compute_leaves=True) for hours in hours_list], reading the
+        working intervals (attendances and leaves) once for all instead of once per deadline."""
+        day_dt, revert = make_aware(start)
+        todo = sorted((hours, pos) for pos, hours in enumerate(hours_list))
+        results = [False] * len(hours_list)
+        if todo and todo[0][0] < 0:
+            return [calendar.plan_hours(hours, start, compute_leaves=True) for hours in hours_list]
+        delta = timedelta(days=14)
+        for n in range(100):
+            dt = day_dt + delta * n
+            for begin, stop, __ in calendar._work_intervals_batch(dt, dt + delta)[False]:
+                interval_hours = (stop - begin).total_seconds() / 3600
+                # As plan_hours does: what is left of each duration is counted down interval by interval.
+                while todo and todo[0][0] <= interval_hours:
+                    hours, pos = todo.pop(0)
+                    results[pos] = revert(begin + timedelta(hours=hours))
+                if not todo:
+                    return results
+                todo = [(hours - interval_hours, pos) for hours, pos in todo]
+        return results
 
     def _sla_toggle_pause(self, pause):
         """Stop the clock in 'Waiting customer'; on resume, push the deadlines by the working time paused."""
@@ -961,48 +1095,57 @@ class CrmSupportTicket(models.Model):
             "log": log,
         }
 
+    def _routing_vals(self, now):
+        """The routing decision for this ticket (a record or a draft not created yet) as values to store:
+        the first candidate assigned, the others queued, or triage."""
+        self.ensure_one()
+        decision = self._compute_routing(now=now)
+        users = decision["users"]
+        rule = decision["rule"]
+        vals = {
+            "routing_rule_id": rule.id,
+            "routing_strategy": rule and dict(rule._fields["strategy"].selection)[rule.strategy],
+            "routing_reason": decision["reason"],
+            "routing_candidates": "\n".join(decision["log"]),
+            "routed_at": now,
+            "franchise_id": decision["franchise"].id,
+            "accepted_at": False,
+        }
+        if users:
+            vals.update(
+                user_id=users[0].id,
+                is_triage=False,
+                stage_id=self._stage_by_code("assigned").id,
+                routing_queue=json.dumps(users[1:].ids),
+                accept_deadline=now + timedelta(minutes=rule.accept_minutes or 15),
+            )
+        else:
+            vals.update(
+                user_id=False,
+                is_triage=True,
+                stage_id=self._stage_by_code("new").id,
+                routing_queue="[]",
+                accept_deadline=False,
+            )
+        return vals
+
     def _route(self):
         """Route each ticket: store the decision, assign the first candidate or send to triage."""
         now = fields.Datetime.now()
-        new_stage = self._stage_by_code("new")
-        assigned_stage = self._stage_by_code("assigned")
         to_triage = self.browse()
         routed = self.browse()
         for ticket in self:
-            decision = ticket._compute_routing(now=now)
-            users = decision["users"]
-            rule = decision["rule"]
-            vals = {
-                "routing_rule_id": rule.id,
-                "routing_strategy": rule and dict(rule._fields["strategy"].selection)[rule.strategy],
-                "routing_reason": decision["reason"],
-                "routing_candidates": "\n".join(decision["log"]),
-                "routed_at": now,
-                "franchise_id": decision["franchise"].id,
-                "accepted_at": False,
-            }
-            if users:
-                vals.update(
-                    user_id=users[0].id,
-                    is_triage=False,
-                    stage_id=assigned_stage.id,
-                    routing_queue=json.dumps(users[1:].ids),
-                    accept_deadline=now + timedelta(minutes=rule.accept_minutes or 15),
-                )
+            vals = ticket._routing_vals(now)
+            if vals["user_id"]:
                 routed |= ticket
             else:
-                vals.update(
-                    user_id=False,
-                    is_triage=True,
-                    stage_id=new_stage.id,
-                    routing_queue="[]",
-                    accept_deadline=False,
-                )
                 to_triage |= ticket
             # Deadlines are computed once below (or by create), not on each write.
             ticket.sudo().with_context(crm_support_sla_write=True).write(vals)
-            # A plain log note: nobody is notified of the routing itself.
-            ticket.sudo()._message_log(body=self.env._("Routing: %s", decision["reason"]))
+            if not self.env.context.get("crm_support_followup_later"):
+                # A plain log note (nobody is notified of the routing itself); lean intake leaves it to the
+                # follow-up queue.
+                ticket.sudo()._message_log(body=self.env._("Routing: %s", vals["routing_reason"]))
         if self.env.context.get("crm_support_followup_later"):
             # The SMS goes now; the notifications follow right after commit (_cron_intake_followup).
             routed._notify_assignee_sms()
@@ -1048,8 +1191,9 @@ class CrmSupportTicket(models.Model):
         self._notify_assignee_sms()
         self._notify_assignee_message()
 
-    def _notify_assignee_sms(self):
-        """SMS with the deep link to the assigned person's mobile, queued for the gateway."""
+    def _notify_assignee_sms(self, sms_vals=None):
+        """SMS with the deep link to the assigned person's mobile, queued for the gateway (lean intake:
+        its values are added to sms_vals, created with the others)."""
         sms_template = self.env.ref("crm_support.sms_template_ticket_push", raise_if_not_found=False)
         if not sms_template:
             return
@@ -1057,7 +1201,7 @@ class CrmSupportTicket(models.Model):
             number = ticket._staff_mobile(ticket.user_id)
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
-                ticket._queue_sms(body, number, ticket.user_id.partner_id)
+                ticket._queue_sms(body, number, ticket.user_id.partner_id, sms_vals)
 
     def _notify_assignee_message(self):
         """Odoo notification (inbox or e-mail, as the person chose) with the deep link."""
@@ -1078,9 +1222,26 @@ class CrmSupportTicket(models.Model):
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""
-        partner = user.partner_id
-        country = partner.country_id or user.franchise_id.partner_id.country_id or self.env.company.country_id
-        return self._e164_mobile(partner.mobile or partner.phone, country)
+        # One query for the number and the country to read it in (the person's, their franchise's).
+        self.env["res.users"].flush_model(["partner_id", "franchise_id"])
+        self.env["res.partner"].flush_model(["mobile", "phone", "country_id"])
+        self.env["crm.franchise"].flush_model(["partner_id"])
+        self.env.cr.execute(
+            """
+            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id)
+              FROM res_users u
+              JOIN res_partner p ON p.id = u.partner_id
+              LEFT JOIN crm_franchise f ON f.id = u.franchise_id
+              LEFT JOIN res_partner fp ON fp.id = f.partner_id
+             WHERE u.id = %s
+            """,
+            [user.id],
+        )
+        number, country_id = self.env.cr.fetchone() or (False, False)
+        if not number:
+            return False
+        country = self.env["res.country"].browse(country_id) if country_id else self.env.company.country_id
+        return self._e164_mobile(number, country)
 
     # ------------------------------------------------------------------ actions (portal and API)
     def _check_support_manager(self):
@@ -1284,9 +1445,9 @@ class CrmSupportTicket(models.Model):
 
     def _followup_enqueue(self):
         """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
-        cron = self.env.ref("crm_support.ir_cron_intake_followup", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger()
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_support.ir_cron_intake_followup", False)
+        if cron_id:
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _cron_intake_followup(self, batch_size=200):
@@ -1317,6 +1478,10 @@ class CrmSupportTicket(models.Model):
                 break
             tickets = self.browse(ids).sudo()
             tickets.with_context(crm_support_sla_write=True).write({"followup_pending_since": False})
+            # The routing note lean intake left (the decision itself is stored on the ticket).
+            routed = tickets.filtered("routed_at")
+            if routed:
+                routed._message_log_batch(bodies={t.id: self.env._("Routing: %s", t.routing_reason) for t in routed})
             for ticket in tickets.filtered("user_id"):
                 ticket.message_subscribe(partner_ids=ticket.user_id.partner_id.ids)
             tickets.filtered("user_id")._notify_assignee_message()

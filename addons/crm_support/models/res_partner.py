@@ -8,6 +8,9 @@ from odoo.tools import html2plaintext
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # Intake finds the customer of each request by e-mail (crm.support.ticket._intake_partner).
+    email_normalized = fields.Char(index=True)
+
     def write(self, vals):
         res = super().write(vals)
         if "name" in vals and self.sudo().with_context(active_test=False).user_ids.filtered("franchise_id"):

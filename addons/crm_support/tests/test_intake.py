@@ -52,6 +52,19 @@ class TestIntake(SupportCase):
         # The same e-mail again finds the same customer.
         self.assertEqual(self._public(subject="Again").partner_id, ticket.partner_id)
 
+    def test_public_form_finds_customer_by_email_or_mobile(self):
+        """A returning customer is found by e-mail whatever its case, or by mobile however it was typed."""
+        dora = self.env["res.partner"].create(
+            {"name": "Dora Driver", "email": "Dora@Example.com", "mobile": "+44 7911 123400", "country_id": self.uk.id}
+        )
+        self.assertEqual(self._public(email="DORA@example.com", phone="").partner_id, dora)
+        # Her mobile is stored as "+44 7911 123400"; the form gives it in another format.
+        self.assertEqual(self._public(email="", phone="07911 123400").partner_id, dora)
+        self.assertEqual(self._public(email="new.address@example.com", phone="07911123400").partner_id, dora)
+        stranger = self._public(email="someone.new@example.com", phone="07911 123458").partner_id
+        self.assertNotEqual(stranger, dora)
+        self.assertEqual(stranger.email, "someone.new@example.com")
+
     def test_public_form_rejects_bad_input(self):
         """Invalid phone, postcode, e-mail, missing contact or oversize text are refused with a message."""
         with self.assertRaisesRegex(ValidationError, "phone number"):
@@ -182,6 +195,19 @@ class TestIntake(SupportCase):
         self.assertEqual(len(notice), 1)
         self.assertIn(f"/sr/{ticket.id}", str(notice.body))
         self.assertEqual(len(self.env["sms.sms"].search([("number", "=", assignee_number)])), 1, "no second SMS")
+
+    def test_routing_note_logged_by_follow_up(self):
+        """The request stores its routing decision at once; the chatter note of it follows, once."""
+        ticket = self._public()
+        self.assertIn("chose", ticket.routing_reason)
+
+        def notes():
+            return ticket.message_ids.filtered(lambda m: "Routing:" in (m.body or ""))
+
+        self.assertFalse(notes())
+        self._intake_followup()
+        self.assertEqual(len(notes()), 1)
+        self.assertIn(ticket.franchise_id.name, str(notes().body))
 
     def test_public_request_to_triage_alerts_after_commit(self):
         """A public request nobody can take alerts the triage team from the follow-up queue."""

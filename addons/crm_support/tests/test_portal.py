@@ -29,6 +29,10 @@ class TestPortal(HttpCase, SupportCase):
         self.authenticate(None, None)
         page = self.url_open("/support/request")
         self.assertEqual(page.status_code, 200)
+        self.assertNotIn("/web/assets/", page.text, "a light page: no website layout nor asset bundles")
+        self.assertIn('name="website_url"', page.text, "the honeypot")
+        self.assertIn(f'<option value="{self.cat_windscreen.id}">', page.text)
+        self.assertIn('<label class="form-label" for="zip">', page.text)
         token = self._form_token(page.text)
         Ticket = self.env["crm.support.ticket"]
         before = Ticket.search_count([])
@@ -56,6 +60,9 @@ class TestPortal(HttpCase, SupportCase):
         bad = self.url_open("/support/request", data=dict(data, subject="Bad", zip="ZZZ"))
         self.assertEqual(bad.status_code, 400)
         self.assertIn("not a valid postcode", bad.text)
+        # What the visitor chose stays chosen when the form comes back with the error.
+        self.assertIn(f'<option value="{self.uk.id}" selected>', bad.text)
+        self.assertIn(f'<option value="{self.cat_windscreen.id}" selected>', bad.text)
         self.assertEqual(Ticket.search_count([]), before + 1)
         no_csrf = self.url_open("/support/request", data=dict(data, csrf_token="x", subject="No token"))
         self.assertEqual(no_csrf.status_code, 400)

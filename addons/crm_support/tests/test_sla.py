@@ -69,6 +69,26 @@ class TestSla(SupportCase):
             later = self._ticket(partner_id=False)
         self.assertEqual(later.sla_resolution_deadline, datetime(2026, 12, 1, 15, 0))
 
+    def test_public_request_deadlines_set_in_the_request(self):
+        """A public request gets its deadlines and first escalation time with its routing, in working hours."""
+        values = {
+            "subject": "Shattered side window",
+            "email": "walkin@example.com",
+            "phone": "07911 123459",
+            "zip": "SW1A 1AA",
+            "country_id": self.uk.id,
+            "category_id": self.cat_windscreen.id,
+        }
+        with freeze_time(FRIDAY_3PM):
+            ticket = self.env["crm.support.ticket"]._intake(values, "public")
+        self.assertEqual(ticket.franchise_id, self.franchise_london)
+        self.assertEqual(ticket.sla_policy_id, self.policy)
+        self.assertEqual(ticket.sla_response_deadline, datetime(2026, 11, 27, 17, 0))
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 15, 0))
+        self.assertEqual(ticket.next_escalation_at, datetime(2026, 11, 30, 14, 30), "the reminder, 30 min before")
+        self.assertEqual(ticket.stage_code, "assigned")
+        self.assertFalse(ticket.is_closed)
+
     def test_policy_by_priority_and_category(self):
         """The first matching policy applies; changing the priority re-computes the deadlines."""
         urgent = self.env["crm.support.sla.policy"].create(
