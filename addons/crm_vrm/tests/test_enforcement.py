@@ -103,6 +103,34 @@ class TestEnforcement(VrmCommon):
         self._read(self.user_internal)
         self.assertFalse(self.env["vrm.access.log"].search([("user_id", "=", self.user_internal.id)]))
 
+    def test_page_of_mixed_choices(self):
+        """On one page, each customer's own choices decide what is masked and what the access
+        log records: Alice shares her contact details for marketing, Bob does not, a colleague's
+        partner is never masked, and Carol has no phone at all."""
+        self.alice._vrm_set_preference(self.franchise_north, "marketing", "contact", True)
+        carol = self.env["res.partner"].create({"name": "Carol Example", "email": "carol@example.net"})
+        colleague = self.user_internal.partner_id
+        colleague.write({"phone": "+44 7911 123499", "function": "Clerk"})
+        page = self.alice | self.bob | carol | colleague
+        rows = {
+            row["id"]: row
+            for row in page.with_user(self.user_north)
+            .with_context(vrm_purpose="marketing")
+            .read(["phone", "email", "function"])
+        }
+        self.assertEqual(rows[self.alice.id]["phone"], "+44 7911 123412")
+        self.assertEqual(rows[self.bob.id]["phone"], f"+44 {MASK * 4} {MASK * 2}56")
+        self.assertEqual(rows[self.bob.id]["email"], f"b{MASK * 3}@example.org")
+        self.assertEqual(rows[carol.id]["email"], f"c{MASK * 3}@example.net")
+        self.assertFalse(rows[carol.id]["phone"])
+        self.assertEqual((rows[colleague.id]["phone"], rows[colleague.id]["function"]), ("+44 7911 123499", "Clerk"))
+        self.assertFalse(rows[self.alice.id]["function"])
+        logs = self.env["vrm.access.log"].search([("user_id", "=", self.user_north.id)])
+        self.assertEqual(
+            {(log.partner_id, log.category_id.code) for log in logs},
+            {(self.alice, "contact"), (colleague, "contact"), (colleague, "demographics")},
+        )
+
     def test_internal_user_and_privacy_officer(self):
         """Company staff see what the company may use; privacy officers and sudo see all."""
         rows = self._read(self.user_internal)
