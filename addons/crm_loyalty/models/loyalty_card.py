@@ -439,6 +439,8 @@ class LoyaltyCard(models.Model):
         day = day or fields.Date.context_today(self)
         cr = self.env.cr
         self.flush_recordset(["program_id", "tier_id"])
+        # the counter follows the statement through triggers: pending statement writes go first
+        self.env["loyalty.history"].flush_model(["card_id", "qualifying_points", "earned_date"])
         cr.execute("SELECT id, program_id, tier_id FROM loyalty_card WHERE id IN %s", [tuple(self.ids)])
         ladders, candidates = {}, defaultdict(dict)
         for card_id, program_id, tier_id in cr.fetchall():

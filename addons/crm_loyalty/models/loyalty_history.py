@@ -18,11 +18,12 @@ COMMENT ON TABLE crm_loyalty_period_points IS
     'crm_loyalty: tier points per card and qualification period, kept by triggers on loyalty_history';
 
 -- first day of the bucket holding ``day``: the period for a calendar or fixed-start year, the month
--- for rolling programmes (mirrors loyalty.program._crm_bucket_start)
+-- for rolling programmes (mirrors loyalty.program._crm_bucket_start). Only immutable operations (no
+-- time zone: date_trunc of a timestamp, not of a timestamptz), so the planner inlines it.
 CREATE OR REPLACE FUNCTION crm_loyalty_period_start(kind varchar, start_month integer, start_day integer, day date)
 RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE
-        WHEN kind = 'rolling' THEN date_trunc('month', day)::date
+        WHEN kind = 'rolling' THEN date_trunc('month', day::timestamp)::date
         WHEN kind = 'calendar' THEN make_date(extract(year FROM day)::int, 1, 1)
         ELSE (make_date(extract(year FROM day)::int, COALESCE(NULLIF(start_month, 0), 4),
                         COALESCE(NULLIF(start_day, 0), 1))
