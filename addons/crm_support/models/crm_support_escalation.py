@@ -6,6 +6,8 @@ from odoo import fields, models
 
 class CrmSupportEscalationLevel(models.Model):
     _name = "crm.support.escalation.level"
+    # the earliest offset of each policy is cached (crm.support.sla.policy._compiled_policies)
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Escalation Level"
     _order = "policy_id, offset_minutes, id"
 

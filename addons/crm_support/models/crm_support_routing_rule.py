@@ -154,35 +154,45 @@ class CrmSupportRoutingRule(models.Model):
             return "channel"
         return None
 
-    def _matches(self, ticket, now=None):
-        """Return (matched, reason) for this rule against a ticket."""
+    def _matches(self, ticket, now=None, prechecked=False):
+        """Return (matched, reason) for this rule against a ticket.
+
+        prechecked: the conditions of _precheck already passed (on the cached rule), only the time of
+        day and the customer filter are left.
+        """
         self.ensure_one()
-        checks = [
-            (
-                self.category_ids and ticket.category_id not in self.category_ids,
-                lambda: self.env._("category %s not in the rule", ticket.category_id.name or "-"),
-            ),
-            (
-                self.product_keyword and self.product_keyword.lower() not in (ticket.product_name or "").lower(),
-                lambda: self.env._("product does not contain '%s'", self.product_keyword),
-            ),
-            (
-                self.country_ids and ticket.country_id not in self.country_ids,
-                lambda: self.env._("country %s not in the rule", ticket.country_id.name or "-"),
-            ),
-            (
-                self.state_ids and ticket.state_id not in self.state_ids,
-                lambda: self.env._("state %s not in the rule", ticket.state_id.name or "-"),
-            ),
-            (
-                self.zip_patterns and not zip_matches(parse_zip_patterns(self.zip_patterns), ticket.zip),
-                lambda: self.env._("postcode %s not in the rule", ticket.zip or "-"),
-            ),
-            (
-                self.min_priority and (ticket.priority or "0") < self.min_priority,
-                lambda: self.env._("priority below the rule's minimum"),
-            ),
-            (self.channel and ticket.channel != self.channel, lambda: self.env._("channel %s", ticket.channel)),
+        checks = (
+            []
+            if prechecked
+            else [
+                (
+                    self.category_ids and ticket.category_id not in self.category_ids,
+                    lambda: self.env._("category %s not in the rule", ticket.category_id.name or "-"),
+                ),
+                (
+                    self.product_keyword and self.product_keyword.lower() not in (ticket.product_name or "").lower(),
+                    lambda: self.env._("product does not contain '%s'", self.product_keyword),
+                ),
+                (
+                    self.country_ids and ticket.country_id not in self.country_ids,
+                    lambda: self.env._("country %s not in the rule", ticket.country_id.name or "-"),
+                ),
+                (
+                    self.state_ids and ticket.state_id not in self.state_ids,
+                    lambda: self.env._("state %s not in the rule", ticket.state_id.name or "-"),
+                ),
+                (
+                    self.zip_patterns and not zip_matches(parse_zip_patterns(self.zip_patterns), ticket.zip),
+                    lambda: self.env._("postcode %s not in the rule", ticket.zip or "-"),
+                ),
+                (
+                    self.min_priority and (ticket.priority or "0") < self.min_priority,
+                    lambda: self.env._("priority below the rule's minimum"),
+                ),
+                (self.channel and ticket.channel != self.channel, lambda: self.env._("channel %s", ticket.channel)),
+            ]
+        )
+        checks += [
             (not self._matches_time(now or fields.Datetime.now()), lambda: self.env._("outside the rule's hours")),
             (not self._matches_partner(ticket.partner_id), lambda: self.env._("customer does not match the filter")),
         ]

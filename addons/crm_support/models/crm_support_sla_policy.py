@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .crm_support_routing_rule import PRIORITIES
@@ -9,6 +9,8 @@ from .crm_support_routing_rule import PRIORITIES
 
 class CrmSupportSlaPolicy(models.Model):
     _name = "crm.support.sla.policy"
+    # intake reads the policies through a cache (_compiled_policies)
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Service Level Policy"
     _order = "sequence, id"
     _check_company_auto = True
@@ -40,6 +42,25 @@ class CrmSupportSlaPolicy(models.Model):
         for policy in self:
             if policy.response_hours > policy.resolution_hours:
                 raise ValidationError(self.env._("The first response cannot come after the resolution."))
+
+    @api.model
+    @tools.ormcache()
+    def _compiled_policies(self):
+        """Active policies in order as plain tuples (cached): (id, company id, priority, category ids,
+        franchise ids, response hours, resolution hours, earliest escalation offset or None)."""
+        return tuple(
+            (
+                policy.id,
+                policy.company_id.id,
+                policy.priority or "",
+                frozenset(policy.category_ids.ids),
+                frozenset(policy.franchise_ids.ids),
+                policy.response_hours,
+                policy.resolution_hours,
+                min(policy.level_ids.mapped("offset_minutes"), default=None),
+            )
+            for policy in self.sudo().with_context(active_test=True).search([])
+        )
 
     def _matches(self, ticket):
         """True when this policy applies to the ticket."""

@@ -300,7 +300,7 @@ class CrmSupportTicket(models.Model):
         route_vals = draft._routing_vals(now)
         draft.update(route_vals)
         vals.update(route_vals)
-        vals.update(draft._sla_vals(self.env["crm.support.sla.policy"].sudo().search([]), with_escalation=True))
+        vals.update(draft._sla_vals(with_escalation=True))
         return vals
 
     # ------------------------------------------------------------------ intake
@@ -574,7 +574,7 @@ class CrmSupportTicket(models.Model):
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
         added to sms_vals, created with the others)."""
-        sms_template = self.env.ref("crm_support.sms_template_ticket_ack", raise_if_not_found=False)
+        sms_template = self._xmlid_record("crm_support.sms_template_ticket_ack")
         if not sms_template:
             return
         for ticket in self.sudo():
@@ -583,6 +583,13 @@ class CrmSupportTicket(models.Model):
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
                 ticket._queue_sms(body, number, partner, sms_vals)
+
+    @api.model
+    def _xmlid_record(self, xmlid):
+        """The record of an XML id, or None; unlike env.ref, no query to check that it exists (the XML id
+        goes with its record when that is deleted, and its look-up is cached)."""
+        model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(xmlid, raise_if_not_found=False)
+        return self.env[model].browse(res_id) if res_id else None
 
     def _queue_sms(self, body, number, partner, sms_vals=None):
         """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean.
@@ -601,7 +608,7 @@ class CrmSupportTicket(models.Model):
     def _sms_number_allowed(self, partner, number):
         """The E.164 mobile number to text for a service notice, or False (consent, mobile, blacklist)."""
         self.ensure_one()
-        recipient = self.env.ref("crm_vrm.recipient_company", raise_if_not_found=False)
+        recipient = self._xmlid_record("crm_vrm.recipient_company")
         if not (number and partner and recipient and hasattr(partner, "_vrm_allows")):
             return False
         if not partner._vrm_allows(recipient, "service", "contact"):
@@ -669,35 +676,45 @@ class CrmSupportTicket(models.Model):
 
     def _sla_apply(self):
         """Choose the policy and compute the deadlines in working hours, pauses included."""
-        policies = self.env["crm.support.sla.policy"].sudo().search([])
         for ticket in self.sudo():
-            ticket.with_context(crm_support_sla_write=True).write(ticket._sla_vals(policies))
+            ticket.with_context(crm_support_sla_write=True).write(ticket._sla_vals())
         self._sla_update_next_escalation()
 
-    def _sla_vals(self, policies, with_escalation=False):
+    def _sla_vals(self, with_escalation=False):
         """Policy and deadlines of this ticket (a record or a draft not created yet) as values to store.
 
+        The first matching policy of the ticket's company applies (policies read from a cache).
         with_escalation: also when the first escalation level is due, for a ticket that has none logged
         (a new one); others get it from _sla_update_next_escalation.
         """
         self.ensure_one()
-        Policy = self.env["crm.support.sla.policy"].sudo()
-        policy = next((p for p in policies if p.company_id == self.company_id and p._matches(self)), Policy)
-        vals = {"sla_policy_id": policy.id}
+        company_id, priority = self.company_id.id, self.priority
+        category_id, franchise_id = self.category_id.id, self.franchise_id.id
+        policy = next(
+            (
+                row
+                for row in self.env["crm.support.sla.policy"]._compiled_policies()
+                if row[1] == company_id
+                and (not row[2] or row[2] == priority)
+                and (not row[3] or category_id in row[3])
+                and (not row[4] or franchise_id in row[4])
+            ),
+            None,
+        )
+        vals = {"sla_policy_id": policy[0] if policy else False}
         if policy and not self.sla_paused_since:
             paused = self.sla_paused_hours
             vals["sla_response_deadline"], vals["sla_resolution_deadline"] = self._sla_plan_hours(
                 self._sla_calendar(),
                 self.request_date,
-                [policy.response_hours + paused, policy.resolution_hours + paused],
+                [policy[5] + paused, policy[6] + paused],
             )
         elif not policy:
             vals.update(sla_response_deadline=False, sla_resolution_deadline=False)
         if with_escalation:
             deadline = vals.get("sla_resolution_deadline")
-            offsets = policy.level_ids.mapped("offset_minutes")
-            due = deadline and offsets and not self.is_closed and not self.sla_paused_since
-            vals["next_escalation_at"] = due and deadline + timedelta(minutes=min(offsets))
+            due = deadline and policy[7] is not None and not self.is_closed and not self.sla_paused_since
+            vals["next_escalation_at"] = due and deadline + timedelta(minutes=policy[7])
         return vals
 
     @api.model
@@ -1007,10 +1024,11 @@ class CrmSupportTicket(models.Model):
         self.ensure_one()
         now = now or fields.Datetime.now()
         log = []
-        if rules is None:
+        prechecked = rules is None
+        if prechecked:
             rules = self._routing_candidate_rules(log)
         for rule in rules:
-            matched, why = rule._matches(self, now=now)
+            matched, why = rule._matches(self, now=now, prechecked=prechecked)
             if not matched:
                 log.append(self.env._("Rule '%(rule)s' skipped: %(why)s", rule=rule.name, why=why))
                 continue
@@ -1194,7 +1212,7 @@ class CrmSupportTicket(models.Model):
     def _notify_assignee_sms(self, sms_vals=None):
         """SMS with the deep link to the assigned person's mobile, queued for the gateway (lean intake:
         its values are added to sms_vals, created with the others)."""
-        sms_template = self.env.ref("crm_support.sms_template_ticket_push", raise_if_not_found=False)
+        sms_template = self._xmlid_record("crm_support.sms_template_ticket_push")
         if not sms_template:
             return
         for ticket in self.sudo().filtered("user_id"):
