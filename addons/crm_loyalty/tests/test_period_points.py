@@ -185,3 +185,16 @@ class TestPeriodPoints(LoyaltyCase):
         self.assertIn(
             "3600.0 tier points reached the Bronze threshold", ups.filtered(lambda h: h.card_id == carol).reason
         )
+
+    @freeze_time("2026-06-01")
+    def test_deleting_a_member_deletes_its_counter(self):
+        """A member deleted with its statement leaves no tier points behind; the other members keep theirs."""
+        card = self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": self.bob.id})
+        self.post("D-1", 500, card=card)
+        self.post("D-2", 700)
+        card_id = card.id
+        card.unlink()
+        self.env.flush_all()
+        self.env.cr.execute("SELECT COUNT(*) FROM crm_loyalty_period_points WHERE card_id = %s", [card_id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertCounterMatchesStatement(self.card_alice)
