@@ -348,16 +348,32 @@ class CrmFranchise(models.Model):
         week_type = (
             str(self.env["resource.calendar.attendance"].get_week_type(today)) if calendar.two_weeks_calendar else None
         )
-        return any(
-            att.dayofweek == day
-            and not att.display_type
-            and (week_type is None or att.week_type == week_type)
-            and att.hour_from <= hour < att.hour_to
-            and att.day_period != "lunch"
-            and (not att.date_from or att.date_from <= today)
-            and (not att.date_to or today <= att.date_to)
-            for att in calendar.attendance_ids
+        # One light query for today's attendances (this runs on every routing decision).
+        self.env["resource.calendar.attendance"].flush_model(
+            [
+                "calendar_id",
+                "dayofweek",
+                "display_type",
+                "week_type",
+                "hour_from",
+                "hour_to",
+                "day_period",
+                "date_from",
+                "date_to",
+            ]
         )
+        self.env.cr.execute(
+            """
+            SELECT 1 FROM resource_calendar_attendance
+             WHERE calendar_id = %(calendar)s AND dayofweek = %(day)s AND display_type IS NULL
+               AND (%(week)s IS NULL OR week_type = %(week)s)
+               AND hour_from <= %(hour)s AND %(hour)s < hour_to AND day_period IS DISTINCT FROM 'lunch'
+               AND (date_from IS NULL OR date_from <= %(today)s) AND (date_to IS NULL OR %(today)s <= date_to)
+             LIMIT 1
+            """,
+            {"calendar": calendar.id, "day": day, "week": week_type, "hour": hour, "today": today},
+        )
+        return bool(self.env.cr.fetchone())
 
     def _available_staff(self, staff, rule, now):
         """Staff not on leave (nor off duty when the rule asks) and under capacity, with the log."""

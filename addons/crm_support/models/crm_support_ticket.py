@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import email_normalize, html2plaintext
+from odoo.tools import SQL, email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
 
 from odoo.addons.phone_validation.models.mail_thread_phone import PHONE_REGEX_PATTERN
@@ -791,32 +791,42 @@ class CrmSupportTicket(models.Model):
     def _cron_escalate(self, batch_size=1000):
         """Fire due escalation levels, set-based on the indexed column, each level once per ticket."""
         now = fields.Datetime.now()
+
+        def escalate(tickets):
+            pairs = tickets._escalation_claim(now)
+            self._escalate_batch(pairs)
+            tickets._sla_update_next_escalation()
+            return len(pairs)
+
+        return self._cron_batches(SQL("next_escalation_at <= %s", now), SQL("next_escalation_at"), batch_size, escalate)
+
+    @api.model
+    def _cron_batches(self, where, order, batch_size, process):
+        """Run process(tickets) on the tickets matching where, in bounded batches; return the sum of what
+        it returns. The crons of this model share it.
+
+        Each batch is locked with SKIP LOCKED (a second server running the same cron takes other tickets
+        instead of waiting), reported with _notify_progress and committed, except in tests.
+        """
         auto_commit = not getattr(threading.current_thread(), "testing", False)
-        self.flush_model(["next_escalation_at"])
-        self.env.cr.execute("SELECT count(*) FROM crm_support_ticket WHERE next_escalation_at <= %s", [now])
+        self.flush_model()
+        self.env.cr.execute(SQL("SELECT count(*) FROM crm_support_ticket WHERE %s", where))
         total = self.env.cr.fetchone()[0]
-        fired = done = 0
+        result = done = 0
         while total:
             self.flush_model()
-            # SKIP LOCKED: a second server running the cron takes other tickets instead of waiting.
             self.env.cr.execute(
-                """
-                SELECT id FROM crm_support_ticket
-                 WHERE next_escalation_at <= %s
-                 ORDER BY next_escalation_at
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                (now, batch_size),
+                SQL(
+                    "SELECT id FROM crm_support_ticket WHERE %s ORDER BY %s, id LIMIT %s FOR UPDATE SKIP LOCKED",
+                    where,
+                    order,
+                    batch_size,
+                )
             )
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 break
-            tickets = self.browse(ids).sudo()
-            pairs = tickets._escalation_claim(now)
-            self._escalate_batch(pairs)
-            tickets._sla_update_next_escalation()
-            fired += len(pairs)
+            result += process(self.browse(ids).sudo()) or 0
             done += len(ids)
             self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
             if auto_commit:
@@ -824,7 +834,7 @@ class CrmSupportTicket(models.Model):
             if len(ids) < batch_size:
                 break
             self.env.invalidate_all()
-        return fired
+        return result
 
     def _escalation_claim(self, now):
         """Log the levels due on these tickets in one INSERT; return the (ticket, level) pairs this run logged.
@@ -1240,26 +1250,29 @@ class CrmSupportTicket(models.Model):
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""
-        # One query for the number and the country to read it in (the person's, their franchise's).
+        # One query for the number and the country to read it in (the person's, their franchise's, the
+        # company's).
         self.env["res.users"].flush_model(["partner_id", "franchise_id"])
         self.env["res.partner"].flush_model(["mobile", "phone", "country_id"])
         self.env["crm.franchise"].flush_model(["partner_id"])
+        self.env["res.company"].flush_model(["partner_id"])
         self.env.cr.execute(
             """
-            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id)
+            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id, cp.country_id)
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
               LEFT JOIN crm_franchise f ON f.id = u.franchise_id
               LEFT JOIN res_partner fp ON fp.id = f.partner_id
+              LEFT JOIN res_company c ON c.id = %s
+              LEFT JOIN res_partner cp ON cp.id = c.partner_id
              WHERE u.id = %s
             """,
-            [user.id],
+            [self.env.company.id, user.id],
         )
         number, country_id = self.env.cr.fetchone() or (False, False)
         if not number:
             return False
-        country = self.env["res.country"].browse(country_id) if country_id else self.env.company.country_id
-        return self._e164_mobile(number, country)
+        return self._e164_mobile(number, self.env["res.country"].browse(country_id))
 
     # ------------------------------------------------------------------ actions (portal and API)
     def _check_support_manager(self):
@@ -1474,27 +1487,8 @@ class CrmSupportTicket(models.Model):
         Each ticket is taken once: its row is locked (SKIP LOCKED for a second server) and the flag is
         cleared in the same transaction as the messages it produces.
         """
-        auto_commit = not getattr(threading.current_thread(), "testing", False)
-        self.flush_model(["followup_pending_since"])
-        self.env.cr.execute("SELECT count(*) FROM crm_support_ticket WHERE followup_pending_since IS NOT NULL")
-        total = self.env.cr.fetchone()[0]
-        done = 0
-        while total:
-            self.flush_model(["followup_pending_since"])
-            self.env.cr.execute(
-                """
-                SELECT id FROM crm_support_ticket
-                 WHERE followup_pending_since IS NOT NULL
-                 ORDER BY followup_pending_since, id
-                 LIMIT %s
-                   FOR UPDATE SKIP LOCKED
-                """,
-                [batch_size],
-            )
-            ids = [row[0] for row in self.env.cr.fetchall()]
-            if not ids:
-                break
-            tickets = self.browse(ids).sudo()
+
+        def follow_up(tickets):
             tickets.with_context(crm_support_sla_write=True).write({"followup_pending_since": False})
             # The routing note lean intake left (the decision itself is stored on the ticket).
             routed = tickets.filtered("routed_at")
@@ -1505,13 +1499,11 @@ class CrmSupportTicket(models.Model):
             tickets.filtered("user_id")._notify_assignee_message()
             tickets.filtered("is_triage")._alert_triage()
             tickets._send_acknowledgement_email()
-            done += len(ids)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
-            if auto_commit:
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-            if len(ids) < batch_size:
-                break
-        return done
+            return len(tickets)
+
+        return self._cron_batches(
+            SQL("followup_pending_since IS NOT NULL"), SQL("followup_pending_since"), batch_size, follow_up
+        )
 
     # ------------------------------------------------------------------ hooks for crm_api
     def _on_tickets_created(self):
