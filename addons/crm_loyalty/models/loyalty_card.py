@@ -236,9 +236,12 @@ class LoyaltyCard(models.Model):
         cards.invalidate_recordset(["points", "crm_points_liability", "write_uid", "write_date"])
         cards.modified(["points"])
         self.env.remove_to_compute(liability, cards)
-        cards._send_points_reach_communication(
-            {card: {"old": before[card], "new": round(balances[card.id], 2)} for card in cards}
-        )
+        # Odoo's "when reaching" messages: asked only when a programme of the batch has one (it reads
+        # every card's member first)
+        if cards.program_id.communication_plan_ids.filtered(lambda c: c.trigger == "points_reach"):
+            cards._send_points_reach_communication(
+                {card: {"old": before[card], "new": round(balances[card.id], 2)} for card in cards}
+            )
 
     def _crm_consume(self, points):
         """Consume ``points`` from the unspent awards of this card, soonest-expiring first (FIFO by expiry)."""

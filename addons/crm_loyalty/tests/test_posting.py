@@ -261,6 +261,46 @@ class TestPosting(LoyaltyCase):
         self.assertStatementMatchesBalance(self.card_bob)
         self.assertTrue(all(r["replayed"] for r in self.posting.post_batch(batch[:2])))
 
+    def test_points_reach_message_of_odoo_sent_by_postings(self):
+        """Odoo's "when reaching N points" message of a programme goes out when a till posting crosses N, once."""
+        template = self.env["mail.template"].create(
+            {
+                "name": "100 points reached",
+                "model_id": self.env["ir.model"]._get_id("loyalty.card"),
+                "subject": "You have 100 points",
+                "email_to": "{{ object.partner_id.email }}",
+            }
+        )
+        self.program.communication_plan_ids = [
+            (0, 0, {"trigger": "points_reach", "points": 100, "mail_template_id": template.id})
+        ]
+
+        def sent():
+            return self.env["mail.mail"].search_count(
+                [
+                    ("model", "=", "loyalty.card"),
+                    ("res_id", "=", self.card_alice.id),
+                    ("subject", "=", template.subject),
+                ]
+            )
+
+        self.post("M-1", 60)
+        self.assertEqual(sent(), 0)
+        self.posting.post_batch(
+            [
+                {
+                    "member": self.card_alice.member_number,
+                    "amount": 50,
+                    "channel": "store",
+                    "external_ref": "M-2",
+                    "source": "till",
+                }
+            ]
+        )
+        self.assertEqual(sent(), 1)
+        self.post("M-3", 50)
+        self.assertEqual(sent(), 1, "crossed once")
+
     def test_batch_is_all_or_nothing(self):
         """One bad purchase refuses the whole batch; a changed repeat is refused too."""
         good = {
