@@ -37,9 +37,10 @@ class SupportIntake(http.Controller):
     @http.route("/support/request", type="http", website=True, auth="public", methods=["GET"], sitemap=False)
     def public_form(self, **kw):
         """The public request form (no login): a light standalone page."""
-        # Keep the visitor's session (and its database) on disk: the POST that follows then finds the
-        # database in it instead of listing the server's databases on a new PostgreSQL connection.
-        request.session.touch()
+        # Keep the visitor's session (and its database) on disk, once: the POST that follows then finds
+        # the database in it instead of listing the server's databases on a new PostgreSQL connection.
+        if request.session.is_new:
+            request.session.touch()
         return request.render("crm_support.public_request_form", self._form_values())
 
     @http.route(

@@ -615,9 +615,13 @@ class CrmSupportTicket(models.Model):
             return False
         country = self.country_id or partner.country_id or self.env.company.country_id
         e164 = self._e164_mobile(number, country)
-        if not e164 or self.env["phone.blacklist"].sudo().search_count([("number", "=", e164), ("active", "=", True)]):
+        if not e164:
             return False
-        return e164
+        # The blacklist stores E.164 numbers: a plain look-up (its search would format the number again in
+        # the current user's country, reading the user and partner for it).
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        self.env.cr.execute("SELECT 1 FROM phone_blacklist WHERE number = %s AND active LIMIT 1", [e164])
+        return False if self.env.cr.fetchone() else e164
 
     @api.model
     def _e164_mobile(self, number, country):
@@ -1226,10 +1230,10 @@ class CrmSupportTicket(models.Model):
         if not sms_template:
             return
         for ticket in self.sudo().filtered("user_id"):
-            number = ticket._staff_mobile(ticket.user_id)
+            number, partner_id = ticket._staff_contact(ticket.user_id)
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
-                ticket._queue_sms(body, number, ticket.user_id.partner_id, sms_vals)
+                ticket._queue_sms(body, number, self.env["res.partner"].browse(partner_id), sms_vals)
 
     def _notify_assignee_message(self):
         """Odoo notification (inbox or e-mail, as the person chose) with the deep link."""
@@ -1250,6 +1254,10 @@ class CrmSupportTicket(models.Model):
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""
+        return self._staff_contact(user)[0]
+
+    def _staff_contact(self, user):
+        """(E.164 mobile or False, partner id) of a staff member."""
         # One query for the number and the country to read it in (the person's, their franchise's, the
         # company's).
         self.env["res.users"].flush_model(["partner_id", "franchise_id"])
@@ -1258,7 +1266,7 @@ class CrmSupportTicket(models.Model):
         self.env["res.company"].flush_model(["partner_id"])
         self.env.cr.execute(
             """
-            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id, cp.country_id)
+            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id, cp.country_id), p.id
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
               LEFT JOIN crm_franchise f ON f.id = u.franchise_id
@@ -1269,10 +1277,10 @@ class CrmSupportTicket(models.Model):
             """,
             [self.env.company.id, user.id],
         )
-        number, country_id = self.env.cr.fetchone() or (False, False)
+        number, country_id, partner_id = self.env.cr.fetchone() or (False, False, False)
         if not number:
-            return False
-        return self._e164_mobile(number, self.env["res.country"].browse(country_id))
+            return False, partner_id
+        return self._e164_mobile(number, self.env["res.country"].browse(country_id)), partner_id
 
     # ------------------------------------------------------------------ actions (portal and API)
     def _check_support_manager(self):
