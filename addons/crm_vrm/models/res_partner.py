@@ -10,7 +10,7 @@ from itertools import compress, repeat
 from operator import itemgetter, not_
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.osv import expression
 from odoo.tools.cache import get_cache_key_counter
 
@@ -89,11 +89,15 @@ class _ReadSpec:
     """How an enforced read of one list of fields masks and logs, for one user and purpose
     (see _ReadPlan.spec): the work that does not depend on the rows, done once."""
 
-    __slots__ = ("_decisions", "always", "field_masks", "keys", "restricted")
+    __slots__ = ("_decisions", "always", "field_masks", "formatted", "keys", "restricted")
 
-    def __init__(self, restricted, always, field_masks, keys):
-        # restricted: [(code, category id, first field's getter, other fields, has masked forms?)]
+    def __init__(self, restricted, always, field_masks, keys, formatted):
+        # restricted: [(code, category id, first field's getter, other fields, fields without a
+        # masked form)]
         self.restricted = restricted
+        # the fields the ORM formats for every row: the others (fields of restricted categories
+        # without a masked form) are formatted only for the rows that show them (see apply)
+        self.formatted = formatted
         # always: [(category id, first field's getter, other fields)]; None: nothing is logged
         self.always = always
         # {code: ({field: False} for fields without a masked form, (fields with one: e-mail, phone))}
@@ -118,30 +122,32 @@ class _ReadSpec:
             self._decisions[index] = decision
         return decision
 
-    def apply(self, rows, ids, indexes, mask):
-        """Mask in place the hidden values of rows (read dicts; ids and choices indexes in the
-        same order), decided once per distinct index and applied a page at a time, not per row
-        and field; return [(category id, [ids of the rows showing a value of it])] to log."""
+    def apply(self, rows, ids, indexes, mask, fill):
+        """Complete and mask rows (read dicts of the fields of formatted; ids and choices indexes
+        in the same order): the values of restricted categories without a masked form are
+        filled in (fill(rows, ids, field names)) only where the customer's choices show them,
+        else set to False, the others masked where hidden; all decided once per distinct index
+        and applied a page at a time, not per row and field. Return [(category id, [ids of the
+        rows showing a value of it])] to log."""
         decisions = {index: self.decision(index) for index in set(indexes)} if self.restricted else {}
         blanks = {index: decision[1] for index, decision in decisions.items()}
         if any(blanks.values()):
             _consume(map(dict.update, rows, map(blanks.__getitem__, indexes)))
         shown = []
-        if self.always is not None:
-            for code, category_id, first, rest, has_masked in self.restricted:
-                hiding = {index for index, decision in decisions.items() if code in decision[0]}
-                if len(hiding) == len(decisions):
-                    continue
-                if hiding and has_masked:
-                    # masked values are not empty: leave the hidden rows out by their index
-                    visible = list(map(not_, map(hiding.__contains__, indexes)))
-                    visible_rows = list(compress(rows, visible))
-                    shown.append((category_id, _with_values(visible_rows, list(compress(ids, visible)), first, rest)))
-                else:
-                    # the hidden rows hold no value any more
-                    shown.append((category_id, _with_values(rows, ids, first, rest)))
-            for category_id, first, rest in self.always:
-                shown.append((category_id, _with_values(rows, ids, first, rest)))
+        for code, category_id, first, rest, deferred in self.restricted:
+            hiding = {index for index, decision in decisions.items() if code in decision[0]}
+            if len(hiding) == len(decisions):
+                continue
+            visible_rows, visible_ids = rows, ids
+            if hiding:
+                visible = list(map(not_, map(hiding.__contains__, indexes)))
+                visible_rows, visible_ids = list(compress(rows, visible)), list(compress(ids, visible))
+            if deferred:
+                fill(visible_rows, visible_ids, deferred)
+            if self.always is not None:
+                shown.append((category_id, _with_values(visible_rows, visible_ids, first, rest)))
+        for category_id, first, rest in self.always or ():
+            shown.append((category_id, _with_values(rows, ids, first, rest)))
         masked = {index: decision[2] for index, decision in decisions.items() if decision[2]}
         if masked:
             for row, index in zip(rows, indexes, strict=True):
@@ -174,8 +180,9 @@ class _ReadPlan:
         self.restricted = frozenset(fname for fname, (_code, _id, always) in plan.items() if not always)
         self._specs = {}
 
-    def spec(self, fnames):
-        """The _ReadSpec of a list of fields read, or None when none of them is masked or logged."""
+    def spec(self, fnames, fields):
+        """The _ReadSpec of a list of fields read (fields: the model's), or None when none of
+        them is masked or logged."""
         key = tuple(fnames)
         spec = self._specs.get(key, _MISSING)
         if spec is not _MISSING:
@@ -194,9 +201,19 @@ class _ReadPlan:
                 )
                 for code, names in restricted.items()
             }
+            deferred = {
+                code: tuple(fname for fname in blank if fields[fname].type != "properties")
+                for code, (blank, _masked) in field_masks.items()
+            }
             spec = _ReadSpec(
                 [
-                    (code, self.plan[names[0]][1], itemgetter(names[0]), names[1:], bool(field_masks[code][1]))
+                    (
+                        code,
+                        self.plan[names[0]][1],
+                        itemgetter(names[0]),
+                        names[1:],
+                        deferred[code],
+                    )
                     for code, names in restricted.items()
                 ],
                 [(self.plan[names[0]][1], itemgetter(names[0]), names[1:]) for names in always.values()]
@@ -204,6 +221,7 @@ class _ReadPlan:
                 else None,
                 field_masks,
                 [self.categories[code] for code in restricted],
+                [fname for fname in fnames if not any(fname in names for names in deferred.values())],
             )
         if len(self._specs) >= _MEMO_SIZE:
             self._specs.clear()
@@ -925,19 +943,26 @@ class ResPartner(models.Model):
 
     def _read_format(self, fnames, load="_classic_read"):
         """Mask the categories the current user's recipient may not see (read, search_read,
-        web_read); log what a recipient outside the company is shown."""
-        result = super()._read_format(fnames, load=load)
+        web_read); log what a recipient outside the company is shown. Values hidden without a
+        masked form are not formatted at all, only set to False."""
         env = self.env
-        if not result or env.su or env.context.get("vrm_no_enforcement"):
-            return result
+        if env.su or env.context.get("vrm_no_enforcement"):
+            return super()._read_format(fnames, load=load)
         read_plan = self._vrm_current_read_plan()
-        spec = read_plan and read_plan.spec(fnames)
+        spec = read_plan and read_plan.spec(fnames, self._fields)
         if spec is None:
+            return super()._read_format(fnames, load=load)
+        result = super()._read_format(spec.formatted, load=load)
+        if not result:
             return result
         # the rows of the records of self that exist, in the same order
         records = self if len(result) == len(self._ids) else self.browse(list(map(_ROW_ID, result)))
         indexes = records._vrm_sharing_indexes(read_plan.exempt) if spec.restricted else ()
-        shown = spec.apply(result, records._ids, indexes, self._vrm_mask_value)
+
+        def fill(rows, ids, names):
+            records.browse(ids)._vrm_format_values(rows, names, load)
+
+        shown = spec.apply(result, records._ids, indexes, self._vrm_mask_value, fill)
         if shown:
             key = (fields.Datetime.now(), read_plan.recipient_id, env.uid)
             tail = (read_plan.purpose_id, env.context.get("vrm_reference"))
@@ -945,6 +970,19 @@ class ResPartner(models.Model):
             if blocks:
                 env["vrm.access.log"]._vrm_queue_blocks(blocks)
         return result
+
+    def _vrm_format_values(self, rows, fnames, load):
+        """Set the values of fnames in rows (the read dicts of self, in order) as _read_format
+        formats them. A customer deleted meanwhile shows nothing (its other values were read)."""
+        use_display_name = load == "_classic_read"
+        records = list(self)
+        for fname in fnames:
+            convert = self._fields[fname].convert_to_read
+            for row, record in zip(rows, records, strict=True):
+                try:
+                    row[fname] = convert(record[fname], record, use_display_name)
+                except MissingError:
+                    row[fname] = False
 
     def _vrm_sharing_indexes(self, exempt):
         """The choices index (vrm_sharing) of each partner of self, in order; _EXEMPT for the

@@ -131,6 +131,32 @@ class TestEnforcement(VrmCommon):
             {(self.alice, "contact"), (colleague, "contact"), (colleague, "demographics")},
         )
 
+    def test_shared_values_read_as_without_enforcement(self):
+        """What a customer shares reads exactly as it does without enforcement (links to other
+        records with their names, numbers, web_read), what she does not share is empty."""
+        madam, uk = self.env.ref("base.res_partner_title_madam"), self.env.ref("base.uk")
+        self.alice.write({"title": madam.id, "country_id": uk.id})
+        self.bob.title = self.env.ref("base.res_partner_title_mister")
+        for code in ("demographics", "location"):
+            self.alice._vrm_set_preference(self.franchise_north, "service", code, True)
+        fnames = ["title", "function", "partner_latitude", "country_id", "city"]
+        spec = {"title": {"fields": {"display_name": {}}}, "function": {}, "partner_latitude": {}}
+        Partner = self.env["res.partner"].with_user(self.user_north)
+        enforced, plain = (
+            Partner.browse(self.partners.ids),
+            Partner.with_context(vrm_no_enforcement=True).browse(self.partners.ids),
+        )
+        for load in ("_classic_read", None):
+            rows = {row["id"]: row for row in enforced.read(fnames, load=load)}
+            expected = {row["id"]: row for row in plain.read(fnames, load=load)}
+            self.assertEqual(rows[self.alice.id], expected[self.alice.id])
+            self.assertEqual(rows[self.bob.id]["city"], "York")
+            self.assertEqual((rows[self.bob.id]["title"], rows[self.bob.id]["function"]), (False, False))
+        self.assertEqual(enforced.browse(self.alice.id).web_read(spec), plain.browse(self.alice.id).web_read(spec))
+        self.assertEqual(enforced.browse(self.alice.id).read(fnames)[0]["title"][1], "Madam")
+        (bob,) = enforced.browse(self.bob.id).web_read(spec)
+        self.assertEqual((bob["title"], bob["function"], bob["partner_latitude"]), (False, False, False))
+
     def test_internal_user_and_privacy_officer(self):
         """Company staff see what the company may use; privacy officers and sudo see all."""
         rows = self._read(self.user_internal)
