@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from odoo.tests import freeze_time, tagged
 
+from odoo.addons.crm_loyalty import uninstall_hook
+
 from .common import LoyaltyCase, create_ba_programme
 
 D = datetime.date
@@ -105,17 +107,24 @@ class TestPeriodPoints(LoyaltyCase):
         self.post("U-2", 900)
         self.post("U-3", 300, card=self.card_bob)
         self.post("U-2-R", 450, kind="refund", original_ref="U-2")
-        # a database from before the counter existed
-        self.env.cr.execute("DROP TABLE crm_loyalty_period_points")
+        # a database from before the counter existed (or where the module was uninstalled: Odoo's
+        # statement keeps working without the triggers)
+        uninstall_hook(self.env)
+        self.env.cr.execute(
+            """INSERT INTO loyalty_history (card_id, description, issued, used, qualifying_points, earned_date)
+               VALUES (%s, 'Written without the module', 0, 0, 25, '2026-05-01')""",
+            [self.card_alice.id],
+        )
+        self.env["loyalty.history"].invalidate_model()
         self.env["loyalty.history"]._crm_setup_period_points()
-        self.assertEqual(self.counter(self.card_alice), {D(2025, 4, 1): 700, D(2026, 4, 1): 450})
+        self.assertEqual(self.counter(self.card_alice), {D(2025, 4, 1): 700, D(2026, 4, 1): 475})
         self.assertCounterMatchesStatement(self.card_alice, self.card_bob)
         # an upgrade of a database that has it already does not count the statement twice
         self.env["loyalty.history"]._crm_setup_period_points()
         self.assertCounterMatchesStatement(self.card_alice, self.card_bob)
         # and the triggers are back
         self.post("U-4", 50)
-        self.assertEqual(self.counter(self.card_alice), {D(2025, 4, 1): 700, D(2026, 4, 1): 500})
+        self.assertEqual(self.counter(self.card_alice), {D(2025, 4, 1): 700, D(2026, 4, 1): 525})
 
     def test_new_period_setting_regroups_the_points(self):
         """A manager moving the programme to calendar years regroups the counter: tier points follow the new period."""
@@ -198,3 +207,14 @@ class TestPeriodPoints(LoyaltyCase):
         self.env.cr.execute("SELECT COUNT(*) FROM crm_loyalty_period_points WHERE card_id = %s", [card_id])
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         self.assertCounterMatchesStatement(self.card_alice)
+
+    @freeze_time("2026-06-01")
+    def test_card_moved_to_another_programme_is_regrouped(self):
+        """A card moved to a calendar-year programme has its tier points counted by calendar year."""
+        calendar = create_ba_programme(self.env, name="Calendar Club", crm_qualification_period="calendar")
+        self.post("M-1", 300, day=D(2026, 2, 1))
+        self.post("M-2", 400)
+        self.assertEqual(self.counter(self.card_alice), {D(2025, 4, 1): 300, D(2026, 4, 1): 400})
+        self.card_alice.program_id = calendar
+        self.assertEqual(self.counter(self.card_alice), {D(2026, 1, 1): 700})
+        self.assertCounterMatchesStatement(self.card_alice, self.card_bob)
