@@ -244,20 +244,8 @@ class CrmSupportTicket(models.Model):
     # ------------------------------------------------------------------ CRUD
     @api.model_create_multi
     def create(self, vals_list):
-        sequence = self.env["ir.sequence"].sudo()
         lean = self.env.context.get("crm_support_followup_later")
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("crm.support.ticket") or "/"
-            if vals.get("partner_id") and not (vals.get("email") and vals.get("phone")):
-                partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
-                vals.setdefault("email", partner.email)
-                vals.setdefault("phone", partner.mobile or partner.phone)
-                vals.setdefault("contact_name", partner.name)
-            if lean:
-                vals["followup_pending_since"] = fields.Datetime.now()
-                # the tracking link of the acknowledgement SMS needs it: set now, not by a write after
-                vals.setdefault("access_token", str(uuid.uuid4()))
+        self._create_complete_vals(vals_list, lean)
         prerouted_ids = set()
         if lean and not self.env.context.get("crm_support_no_route"):
             # Lean intake decides routing and deadlines before the INSERT: one row written, no UPDATE after.
@@ -270,9 +258,9 @@ class CrmSupportTicket(models.Model):
         tickets.filtered(lambda t: t.first_response_at or t.closed_at)._compute_work_hours()
         prerouted = tickets.filtered(lambda t: t.id in prerouted_ids)
         if not self.env.context.get("crm_support_no_route"):
-            tickets.filtered(lambda t: not t.user_id and not t.is_closed and t.id not in prerouted_ids).with_context(
-                crm_support_creating=True
-            )._route()
+            to_route = tickets.filtered(lambda t: not t.user_id and not t.is_closed and t.id not in prerouted_ids)
+            if to_route:
+                to_route.with_context(crm_support_creating=True)._route()
         (tickets - prerouted)._sla_apply()
         sms_vals = []
         if prerouted:
@@ -288,6 +276,23 @@ class CrmSupportTicket(models.Model):
             tickets._followup_enqueue()
         tickets._on_tickets_created()
         return tickets
+
+    def _create_complete_vals(self, vals_list, lean):
+        """Reference, contact details from the customer and, for lean intake, the follow-up flag and the
+        portal token (in place)."""
+        sequence = self.env["ir.sequence"].sudo()
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("crm.support.ticket") or "/"
+            if vals.get("partner_id") and not (vals.get("email") and vals.get("phone")):
+                partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
+                vals.setdefault("email", partner.email)
+                vals.setdefault("phone", partner.mobile or partner.phone)
+                vals.setdefault("contact_name", partner.name)
+            if lean:
+                vals["followup_pending_since"] = fields.Datetime.now()
+                # the tracking link of the acknowledgement SMS needs it: set now, not by a write after
+                vals.setdefault("access_token", str(uuid.uuid4()))
 
     @api.model
     def _intake_decide(self, vals):
