@@ -4,7 +4,7 @@
 import contextlib
 import re
 import uuid
-from collections import deque
+from collections import Counter, deque
 from datetime import date, datetime
 from itertools import compress, repeat
 from operator import itemgetter, not_
@@ -89,15 +89,14 @@ class _ReadSpec:
     """How an enforced read of one list of fields masks and logs, for one user and purpose
     (see _ReadPlan.spec): the work that does not depend on the rows, done once."""
 
-    __slots__ = ("_decisions", "always", "field_masks", "formatted", "keys", "restricted")
+    __slots__ = ("_decisions", "_formatted", "always", "field_masks", "fnames", "keys", "restricted")
 
-    def __init__(self, restricted, always, field_masks, keys, formatted):
+    def __init__(self, restricted, always, field_masks, keys, fnames):
         # restricted: [(code, category id, first field's getter, other fields, fields without a
         # masked form)]
         self.restricted = restricted
-        # the fields the ORM formats for every row: the others (fields of restricted categories
-        # without a masked form) are formatted only for the rows that show them (see apply)
-        self.formatted = formatted
+        self.fnames = fnames
+        self._formatted = {frozenset(): fnames}
         # always: [(category id, first field's getter, other fields)]; None: nothing is logged
         self.always = always
         # {code: ({field: False} for fields without a masked form, (fields with one: e-mail, phone))}
@@ -122,19 +121,41 @@ class _ReadSpec:
             self._decisions[index] = decision
         return decision
 
-    def apply(self, rows, ids, indexes, mask, fill):
-        """Complete and mask rows (read dicts of the fields of formatted; ids and choices indexes
-        in the same order): the values of restricted categories without a masked form are
-        filled in (fill(rows, ids, field names)) only where the customer's choices show them,
-        else set to False, the others masked where hidden; all decided once per distinct index
-        and applied a page at a time, not per row and field. Return [(category id, [ids of the
-        rows showing a value of it])] to log."""
+    def deferred(self, indexes):
+        """The codes of the restricted categories most rows of a page (their choices indexes)
+        hide: their fields without a masked form are best formatted only for the rows that
+        show them (see apply), not formatted for all rows and then blanked."""
+        if not any(self.decision(index)[0] for index in set(indexes)):
+            return frozenset()  # every row shows everything
+        counts = Counter(indexes)
+        total = len(indexes)
+        return frozenset(
+            code
+            for code, _category_id, _first, _rest, names in self.restricted
+            if names and 2 * sum(count for index, count in counts.items() if code in self.decision(index)[0]) > total
+        )
+
+    def formatted(self, deferred):
+        """The fields the ORM formats for every row when the categories deferred are not."""
+        fnames = self._formatted.get(deferred)
+        if fnames is None:
+            skipped = {fname for code, *_rest, names in self.restricted if code in deferred for fname in names}
+            fnames = self._formatted[deferred] = [fname for fname in self.fnames if fname not in skipped]
+        return fnames
+
+    def apply(self, rows, ids, indexes, mask, fill, deferred):  # noqa: PLR0917 - internal, called once
+        """Complete and mask rows (read dicts of the fields formatted(deferred); ids and choices
+        indexes in the same order): the fields without a masked form of the categories deferred
+        are filled in (fill(rows, ids, field names)) only where the customer's choices show
+        them; hidden values are set to False or masked; all decided once per distinct index and
+        applied a page at a time, not per row and field. Return [(category id, [ids of the rows
+        showing a value of it])] to log."""
         decisions = {index: self.decision(index) for index in set(indexes)} if self.restricted else {}
         blanks = {index: decision[1] for index, decision in decisions.items()}
         if any(blanks.values()):
             _consume(map(dict.update, rows, map(blanks.__getitem__, indexes)))
         shown = []
-        for code, category_id, first, rest, deferred in self.restricted:
+        for code, category_id, first, rest, names in self.restricted:
             hiding = {index for index, decision in decisions.items() if code in decision[0]}
             if len(hiding) == len(decisions):
                 continue
@@ -142,8 +163,8 @@ class _ReadSpec:
             if hiding:
                 visible = list(map(not_, map(hiding.__contains__, indexes)))
                 visible_rows, visible_ids = list(compress(rows, visible)), list(compress(ids, visible))
-            if deferred:
-                fill(visible_rows, visible_ids, deferred)
+            if code in deferred:
+                fill(visible_rows, visible_ids, names)
             if self.always is not None:
                 shown.append((category_id, _with_values(visible_rows, visible_ids, first, rest)))
         for category_id, first, rest in self.always or ():
@@ -221,7 +242,7 @@ class _ReadPlan:
                 else None,
                 field_masks,
                 [self.categories[code] for code in restricted],
-                [fname for fname in fnames if not any(fname in names for names in deferred.values())],
+                list(fnames),
             )
         if len(self._specs) >= _MEMO_SIZE:
             self._specs.clear()
@@ -952,17 +973,23 @@ class ResPartner(models.Model):
         spec = read_plan and read_plan.spec(fnames, self._fields)
         if spec is None:
             return super()._read_format(fnames, load=load)
-        result = super()._read_format(spec.formatted, load=load)
+        indexes = deferred = ()
+        if spec.restricted:
+            indexes = self._vrm_sharing_indexes(read_plan.exempt, fetch=False)
+            deferred = spec.deferred(indexes) if indexes is not None else frozenset()
+        result = super()._read_format(spec.formatted(deferred) if deferred else fnames, load=load)
         if not result:
             return result
-        # the rows of the records of self that exist, in the same order
-        records = self if len(result) == len(self._ids) else self.browse(list(map(_ROW_ID, result)))
-        indexes = records._vrm_sharing_indexes(read_plan.exempt) if spec.restricted else ()
+        records = self
+        if len(result) != len(self._ids) or indexes is None:
+            # the rows of the records of self that exist, in the same order
+            records = self.browse(list(map(_ROW_ID, result)))
+            indexes = records._vrm_sharing_indexes(read_plan.exempt) if spec.restricted else ()
 
         def fill(rows, ids, names):
             records.browse(ids)._vrm_format_values(rows, names, load)
 
-        shown = spec.apply(result, records._ids, indexes, self._vrm_mask_value, fill)
+        shown = spec.apply(result, records._ids, indexes, self._vrm_mask_value, fill, deferred)
         if shown:
             key = (fields.Datetime.now(), read_plan.recipient_id, env.uid)
             tail = (read_plan.purpose_id, env.context.get("vrm_reference"))
@@ -984,16 +1011,19 @@ class ResPartner(models.Model):
                 except MissingError:
                     row[fname] = False
 
-    def _vrm_sharing_indexes(self, exempt):
+    def _vrm_sharing_indexes(self, exempt, fetch=True):
         """The choices index (vrm_sharing) of each partner of self, in order; _EXEMPT for the
         partners never masked (exempt) and for new records. In cache from the partners' own
-        query when _determine_fields_to_fetch added it, else read in one query."""
+        query when _determine_fields_to_fetch added it, else read in one query (without fetch:
+        None)."""
         ids = self._ids
         field = self._fields["vrm_sharing"]
         field.recompute(self)  # choices changed earlier in this transaction
         # what Cache.get_until_miss does, in C: a page is read a column at a time
         indexes = list(map(self.env.cache._get_field_cache(self, field).get, ids, repeat(_MISSING)))
         if _MISSING in indexes:
+            if not fetch:
+                return None
             indexes = field.mapped(self.sudo())
         if not exempt.isdisjoint(ids) or set(map(type, ids)) != {int}:
             indexes = [
