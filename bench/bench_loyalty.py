@@ -4,7 +4,8 @@
 
 Generates members and statement rows with set-based SQL, then measures:
 - the period-end tier review, set-based (the addon's implementation) on every member, against a
-  straightforward per-record ORM loop on a sample of the same data (per-member cost and ratio);
+  straightforward per-record ORM loop on a sample of the same data (per-member cost and ratio), each
+  timed twice, interleaved, keeping the best run of each;
 - purchases posted through ``crm.loyalty.posting.post`` in committed batches (postings/s) and the
   p95 latency of a single posting.
 
@@ -225,24 +226,31 @@ def run(env, ctx):
     review_date = datetime.date(datetime.date.today().year, 1, 1)
     start, end = review_date - relativedelta(years=1), review_date - relativedelta(days=1)
 
-    # per-record loop on a sample, rolled back so the set-based run sees the same data
+    # Both ways twice, interleaved, on the same data (every run rolled back but the last set-based
+    # one), and the best run of each kept: on a 2-core machine shared with other work, a single
+    # sub-second loop window and a single several-second review window fall on different loads, which
+    # moved the ratio by a third from one run to the next.
     sample = env["loyalty.card"].search([("program_id", "=", program.id)], limit=loop_sample, order="id")
-    env.invalidate_all()
-    t0 = time.perf_counter()
-    moved_loop = _loop_review(env, sample, start, end, "bench loop")
-    loop_s = time.perf_counter() - t0
-    env.cr.rollback()
-    env.invalidate_all()
-    loop_per_member = loop_s / len(sample)
-
     # the tier.changed hook (crm_api's webhooks) is timed apart, on a bounded number of rows
     card_cls = type(env["loyalty.card"])
-    with patch.object(card_cls, "_on_tier_changed", lambda self, rows: None):
+    loop_runs, review_runs = [], []
+    for attempt in range(2):
+        env.invalidate_all()
         t0 = time.perf_counter()
-        moved = program._crm_review_tiers(review_date)
-        env.flush_all()
-        review_s = time.perf_counter() - t0
+        moved_loop = _loop_review(env, sample, start, end, "bench loop")
+        loop_runs.append(time.perf_counter() - t0)
+        env.cr.rollback()
+        env.invalidate_all()
+        with patch.object(card_cls, "_on_tier_changed", lambda self, rows: None):
+            t0 = time.perf_counter()
+            moved = program._crm_review_tiers(review_date)
+            env.flush_all()
+            review_runs.append(time.perf_counter() - t0)
+        if attempt == 0:
+            env.cr.rollback()
     env.cr.commit()
+    loop_s, review_s = min(loop_runs), min(review_runs)
+    loop_per_member = loop_s / len(sample)
     hook_rows = moved[:HOOK_SAMPLE]
     t0 = time.perf_counter()
     hook_rows.card_id._on_tier_changed(hook_rows)
@@ -259,7 +267,7 @@ def run(env, ctx):
             "goal": "<= 60 s at 1M",
             "met": review_s <= 60 * max(members, 1) / 1_000_000 if members < 1_000_000 else review_s <= 60,
             "note": f"{members:,} members, {len(moved):,} moved down one tier; {set_per_member * 1e6:.1f} us/member"
-            " (without the tier.changed hook)",
+            f" (without the tier.changed hook; best of runs {', '.join(f'{r:.2f}' for r in review_runs)} s)",
         },
         {
             "name": "tier.changed hook per moved member",
@@ -276,7 +284,8 @@ def run(env, ctx):
             "unit": "ms",
             "goal": "",
             "met": None,
-            "note": f"sample of {len(sample):,} members in {loop_s:.1f} s, {moved_loop} moved",
+            "note": f"sample of {len(sample):,} members in {loop_s:.2f} s (best of runs "
+            f"{', '.join(f'{r:.2f}' for r in loop_runs)} s), {moved_loop} moved",
         },
         {
             "name": "tier review speed-up, set-based vs loop",
