@@ -15,6 +15,7 @@
         "data/vrm_data.xml",
         "data/ir_sequence_data.xml",
         "data/vrm_agreement_data.xml",
+        "data/ir_cron_data.xml",
         "views/vrm_register_views.xml",
         "views/res_partner_views.xml",
         "views/vrm_rights_request_views.xml",

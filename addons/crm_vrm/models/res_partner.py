@@ -563,6 +563,56 @@ class ResPartner(models.Model):
         """Hook called after every change of choices (crm_api sends consent.changed)."""
         return True
 
+    @api.model
+    def _cron_vrm_rebuild_sharing(self):
+        """Daily safety net: rebuild the choices index of the customers whose choices were
+        changed outside the ORM (SQL scripts); returns how many were stale."""
+        return self._vrm_rebuild_sharing()
+
+    @api.model
+    def _vrm_rebuild_sharing(self):
+        """Set vrm_sharing, in SQL, to what _compute_vrm_sharing makes of the stored choices
+        wherever it differs (same keys, sorted by code point like Python); returns how many
+        customers changed. A stale index may show what a customer no longer shares: enforced
+        reads trust it."""
+        self.env["vrm.preference"].flush_model()
+        self.flush_model(["vrm_sharing"])
+        self.env.cr.execute(
+            """
+            WITH choice AS (
+                SELECT partner_id,
+                       ' ' || purpose_id || '.' || category_id || '.'
+                       || COALESCE(recipient_id::text, recipient_type) || ':'
+                       || COALESCE(allowed, FALSE)::int AS item
+                  FROM vrm_preference
+            ), expected AS (
+                SELECT partner_id, string_agg(item, '' ORDER BY item COLLATE "C") AS sharing
+                  FROM choice
+                 GROUP BY partner_id
+            )
+            UPDATE res_partner partner
+               SET vrm_sharing = expected.sharing
+              FROM expected
+             WHERE expected.partner_id = partner.id
+               AND partner.vrm_sharing IS DISTINCT FROM expected.sharing
+            RETURNING partner.id
+            """
+        )
+        changed = [row[0] for row in self.env.cr.fetchall()]
+        self.env.cr.execute(
+            """
+            UPDATE res_partner partner
+               SET vrm_sharing = NULL
+             WHERE COALESCE(partner.vrm_sharing, '') <> ''
+               AND NOT EXISTS (SELECT 1 FROM vrm_preference pref WHERE pref.partner_id = partner.id)
+            RETURNING partner.id
+            """
+        )
+        changed += [row[0] for row in self.env.cr.fetchall()]
+        if changed:
+            self.browse(changed).invalidate_recordset(["vrm_sharing"])
+        return len(changed)
+
     # rights requests --------------------------------------------------------------------------
 
     def _vrm_export_data(self):

@@ -157,6 +157,32 @@ class TestEnforcement(VrmCommon):
         (bob,) = enforced.browse(self.bob.id).web_read(spec)
         self.assertEqual((bob["title"], bob["function"], bob["partner_latitude"]), (False, False, False))
 
+    def test_daily_rebuild_of_choices_changed_by_sql(self):
+        """Choices changed by SQL, outside the ORM, leave the choices index behind: the daily
+        job rebuilds it as the ORM would, and reads follow the stored choices again."""
+        Partner = self.env["res.partner"]
+        for partner in self.partners:
+            partner._vrm_set_preference(self.franchise_north, "service", "demographics", True)
+        self.alice._vrm_set_preference("franchise", "service", "location", False)
+        self.env.flush_all()
+        expected = {partner.id: partner.vrm_sharing or "" for partner in self.partners}
+        self.assertEqual(Partner._cron_vrm_rebuild_sharing(), 0)
+        self.env.cr.execute("UPDATE vrm_preference SET allowed = FALSE WHERE partner_id = %s", [self.alice.id])
+        self.env.cr.execute("DELETE FROM vrm_preference WHERE partner_id = %s", [self.bob.id])
+        self.env.invalidate_all()
+        self.assertEqual(self._read(self.user_north)[self.alice.id]["function"], "Engineer")  # stale
+        self.assertEqual(Partner._cron_vrm_rebuild_sharing(), 2)
+        rows = self._read(self.user_north)
+        self.assertFalse(rows[self.alice.id]["function"])
+        self.assertFalse(rows[self.bob.id]["function"])
+        # the same index as the ORM computes from the choices
+        rebuilt = {partner.id: partner.vrm_sharing or "" for partner in self.partners}
+        self.partners.env.add_to_compute(Partner._fields["vrm_sharing"], self.partners)
+        self.partners.flush_recordset(["vrm_sharing"])
+        self.assertEqual(rebuilt, {partner.id: partner.vrm_sharing or "" for partner in self.partners})
+        self.assertNotEqual(rebuilt, expected)
+        self.assertEqual(Partner._cron_vrm_rebuild_sharing(), 0)
+
     def test_internal_user_and_privacy_officer(self):
         """Company staff see what the company may use; privacy officers and sudo see all."""
         rows = self._read(self.user_internal)
