@@ -348,32 +348,28 @@ class CrmFranchise(models.Model):
         week_type = (
             str(self.env["resource.calendar.attendance"].get_week_type(today)) if calendar.two_weeks_calendar else None
         )
-        # One light query for today's attendances (this runs on every routing decision).
-        self.env["resource.calendar.attendance"].flush_model(
-            [
-                "calendar_id",
-                "dayofweek",
-                "display_type",
-                "week_type",
-                "hour_from",
-                "hour_to",
-                "day_period",
-                "date_from",
-                "date_to",
-            ]
+        # Attendances from a cache: this runs on every routing decision.
+        return any(
+            dayofweek == day
+            and (week_type is None or att_week == week_type)
+            and hour_from <= hour < hour_to
+            and (not date_from or date_from <= today)
+            and (not date_to or today <= date_to)
+            for dayofweek, att_week, hour_from, hour_to, date_from, date_to in self._calendar_attendances(calendar.id)
         )
-        self.env.cr.execute(
-            """
-            SELECT 1 FROM resource_calendar_attendance
-             WHERE calendar_id = %(calendar)s AND dayofweek = %(day)s AND display_type IS NULL
-               AND (%(week)s IS NULL OR week_type = %(week)s)
-               AND hour_from <= %(hour)s AND %(hour)s < hour_to AND day_period IS DISTINCT FROM 'lunch'
-               AND (date_from IS NULL OR date_from <= %(today)s) AND (date_to IS NULL OR %(today)s <= date_to)
-             LIMIT 1
-            """,
-            {"calendar": calendar.id, "day": day, "week": week_type, "hour": hour, "today": today},
+
+    @api.model
+    @tools.ormcache("calendar_id")
+    def _calendar_attendances(self, calendar_id):
+        """The working attendances of a calendar (no section lines, no lunch) as plain tuples (cached;
+        cleared when an attendance changes, see resource_calendar_attendance.py):
+        (dayofweek, week_type, hour_from, hour_to, date_from, date_to)."""
+        attendances = self.env["resource.calendar.attendance"].sudo().search([("calendar_id", "=", calendar_id)])
+        return tuple(
+            (att.dayofweek, att.week_type, att.hour_from, att.hour_to, att.date_from, att.date_to)
+            for att in attendances
+            if not att.display_type and att.day_period != "lunch"
         )
-        return bool(self.env.cr.fetchone())
 
     def _available_staff(self, staff, rule, now):
         """Staff not on leave (nor off duty when the rule asks) and under capacity, with the log."""
