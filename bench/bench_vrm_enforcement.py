@@ -166,7 +166,7 @@ def run(env, ctx):
             "goal": "",
             "met": None,
             "note": "the same pages read by a franchise all of them share demographics and location with: "
-            "nothing to mask, every category logged (a hidden value is not even formatted)",
+            "nothing to mask, every category with a value logged",
         },
         {
             "name": "SQL queries per read of a page, enforced (plain)",
