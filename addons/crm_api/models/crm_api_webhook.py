@@ -10,7 +10,10 @@ class CrmApiWebhook(models.Model):
     """A subscription: signed POSTs of the chosen events to one URL."""
 
     _name = "crm.api.webhook"
+    # who listens to an event is read through ormcache on every business change (_subscribed_webhook_ids)
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Webhook subscription"
+    _cache_neutral_fields = frozenset({"name", "url", "secret", "user_id"})
     _order = "name, id"
 
     name = fields.Char(required=True)

@@ -6,7 +6,7 @@ import threading
 import uuid
 from datetime import timedelta, timezone
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from ..tools.webhook_client import WebhookClient
 
@@ -54,15 +54,16 @@ class CrmApiWebhookDelivery(models.Model):
         """Queue ``event`` once per item of ``data_list`` for every active subscription; never raises.
 
         ``data_list`` is a callable returning the payloads, called only when someone subscribed, so a
-        batch of 500,000 tier changes costs one query when nobody listens. Runs inside the business
-        transaction (a rolled-back change sends nothing), inserts all deliveries at once and does no
-        network I/O: the cron sends after commit.
+        batch of 500,000 tier changes costs nothing when nobody listens (the subscriptions are
+        cached). Runs inside the business transaction (a rolled-back change sends nothing), inserts
+        all deliveries at once and does no network I/O: the cron sends after commit.
         """
         try:
+            webhook_ids = self._subscribed_webhook_ids(event)
+            if not webhook_ids:
+                return self.browse()
             with self.env.cr.savepoint():
-                webhooks_sudo = self.env["crm.api.webhook"].sudo().search([("event_ids.code", "=", event)])
-                if not webhooks_sudo:
-                    return self.browse()
+                webhooks_sudo = self.env["crm.api.webhook"].sudo().browse(webhook_ids)
                 created_at = fields.Datetime.now().isoformat() + "Z"
                 vals_list = []
                 for data in data_list():
@@ -84,6 +85,13 @@ class CrmApiWebhookDelivery(models.Model):
         except Exception:  # a webhook problem must never undo the business change
             _logger.warning("Could not queue the webhook event %s", event, exc_info=True)
             return self.browse()
+
+    @api.model
+    @tools.ormcache("event")
+    def _subscribed_webhook_ids(self, event):
+        """Ids of the active subscriptions to ``event``, cached: most business changes (every intake,
+        every posting) have no listener, and then cost no query and no savepoint."""
+        return tuple(self.env["crm.api.webhook"].sudo().search([("event_ids.code", "=", event)]).ids)
 
     @api.model
     def _client(self):

@@ -7,7 +7,10 @@ class CrmApiWebhookEvent(models.Model):
     """An event type a webhook subscription can listen to (ticket.created, tier.changed, ...)."""
 
     _name = "crm.api.webhook.event"
+    # subscriptions are cached by event code (crm.api.webhook.delivery._subscribed_webhook_ids)
+    _inherit = ["crm.support.cached.mixin"]
     _description = "Webhook event type"
+    _cache_neutral_fields = frozenset({"name"})
     _order = "code"
     _rec_name = "code"
 

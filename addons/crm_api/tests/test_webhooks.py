@@ -54,6 +54,22 @@ class TestWebhookDelivery(TransactionCase):
         self.assertFalse(self.Delivery._enqueue("ticket.created", {}))
         self.assertEqual(len(self.Delivery._enqueue("tier.changed", {})), 1)
 
+    def test_subscription_changes_take_effect_at_once(self):
+        """Who listens is cached: subscribing, changing the events and archiving each count from the next event."""
+        self.assertFalse(self.Delivery._enqueue("ticket.created", {}), "nobody listens yet")
+        webhook = self._subscribe("http://127.0.0.1:9/a")
+        self.assertEqual(self.Delivery._enqueue("ticket.created", {}).webhook_id, webhook)
+        webhook.event_ids = self.tier_changed
+        self.assertFalse(self.Delivery._enqueue("ticket.created", {}))
+        self.assertEqual(self.Delivery._enqueue("tier.changed", {}).webhook_id, webhook)
+        webhook.active = False
+        self.assertFalse(self.Delivery._enqueue("tier.changed", {}))
+        webhook.active = True
+        other = self._subscribe("http://127.0.0.1:9/b", events=self.tier_changed)
+        self.assertEqual(self.Delivery._enqueue("tier.changed", {}).webhook_id, webhook | other)
+        other.unlink()
+        self.assertEqual(self.Delivery._enqueue("tier.changed", {}).webhook_id, webhook)
+
     def test_receiver_down_retries_with_backoff_then_fails(self):
         """A receiver that is down is retried after 1, 5, 30, 120, 720 minutes, then given up."""
         self._subscribe(down_url())
