@@ -28,6 +28,19 @@ class TestMessages(LoyaltyCase):
         self.assertIn("is now Bronze", sms.body)
         self.assertFalse(self._sms(self.bob), "Bob has no mobile")
 
+    def test_batch_upgrades_to_different_tiers_each_tell_their_member(self):
+        """A till batch moving members to different tiers sends each member the notice of the tier they reached."""
+        self.posting.post_batch(
+            [
+                {"member": card.member_number, "amount": amount, "channel": "store", "external_ref": ref, "source": "s"}
+                for ref, card, amount in (("B-1", self.card_alice, 8000), ("B-2", self.card_bob, 3600))
+            ]
+        )
+        self.assertEqual((self.card_alice.tier_id.name, self.card_bob.tier_id.name), ("Silver", "Bronze"))
+        self.assertEqual(self._mails(self.alice).mapped("subject"), ["Welcome to Silver, Alice Member"])
+        self.assertEqual(self._mails(self.bob).mapped("subject"), ["Welcome to Bronze, Bob Member"])
+        self.assertIn("is now Silver", self._sms(self.alice).body)
+
     def test_soft_landing_notice_sent_by_cron(self):
         """The review batch leaves its notices to the cron, which sends each once."""
         with freeze_time("2026-05-01"):
