@@ -125,6 +125,25 @@ class TestRouting(SupportCase):
             day = self._ticket(partner_id=False)
             self.assertIn(day.user_id, self.alice | self.bob)
 
+    def test_changed_working_hours_count_at_once(self):
+        """Routing reads working hours from a cache: moving a franchise's opening hours counts from the next request."""
+        office = self.env["resource.calendar"].create(
+            {
+                "name": "Office",
+                "tz": "Europe/London",
+                "attendance_ids": [
+                    (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 8, "hour_to": 18}) for d in range(5)
+                ],
+            }
+        )
+        self.franchise_london.calendar_id = office
+        with freeze_time("2026-11-25 10:00:00"):  # Wednesday morning
+            self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
+            office.attendance_ids.write({"hour_from": 12})
+            self.assertTrue(self._ticket(partner_id=False).is_triage, "the franchise now opens at noon")
+            office.attendance_ids.filtered(lambda a: a.dayofweek == "2").hour_from = 9
+            self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
+
     def test_two_week_calendar(self):
         """A two-week calendar counts only this week's hours: off on Wednesdays of one week, on duty the next."""
         wednesday, next_wednesday = date(2026, 11, 25), date(2026, 12, 2)
