@@ -15,7 +15,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
 
-from odoo.addons.phone_validation.models.mail_thread_phone import PHONE_REGEX_PATTERN
 from odoo.addons.resource.models.utils import make_aware
 
 try:
@@ -470,20 +469,18 @@ class CrmSupportTicket(models.Model):
         partner = Partner.browse()
         email, phone = clean.get("email") or None, clean.get("phone") or None
         if email or phone:
-            # One indexed query (e-mail, then mobile or phone as stored without separators); a match on
+            # One query on two indexes: the normalised e-mail, or the contact's number in E.164 as
+            # phone_validation keeps it (its mobile, else its phone), however it was typed. A match on
             # the e-mail first, then in the contacts' usual order.
-            Partner.flush_model(["email_normalized", "mobile", "phone", "active", "complete_name"])
+            Partner.flush_model(["email_normalized", "phone_sanitized", "active", "complete_name"])
             self.env.cr.execute(
                 """
                 SELECT id FROM res_partner
-                 WHERE active
-                   AND (email_normalized = %(email)s
-                        OR regexp_replace(mobile::text, %(pattern)s::text, ''::text, 'g'::text) = %(phone)s
-                        OR regexp_replace(phone::text, %(pattern)s::text, ''::text, 'g'::text) = %(phone)s)
+                 WHERE active AND (email_normalized = %(email)s OR phone_sanitized = %(phone)s)
                  ORDER BY email_normalized = %(email)s IS NOT TRUE, complete_name, id DESC
                  LIMIT 1
                 """,
-                {"email": email, "phone": phone, "pattern": PHONE_REGEX_PATTERN},
+                {"email": email, "phone": phone},
             )
             row = self.env.cr.fetchone()
             partner = Partner.browse(row and row[0])

@@ -8,8 +8,10 @@ from odoo.tools import html2plaintext
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Intake finds the customer of each request by e-mail (crm.support.ticket._intake_partner).
+    # Intake finds the customer of each request by e-mail or mobile (crm.support.ticket._intake_partner)
+    # with one query on these two indexes, not a scan of every contact.
     email_normalized = fields.Char(index=True)
+    phone_sanitized = fields.Char(index="btree_not_null")
 
     def write(self, vals):
         res = super().write(vals)
