@@ -62,7 +62,9 @@ class TestIntake(SupportCase):
         self.assertEqual(self._public(email="", phone="07911 123400").partner_id, dora)
         self.assertEqual(self._public(email="new.address@example.com", phone="07911123400").partner_id, dora)
         # A contact with only a phone number (no mobile) is found by it too.
-        eve = self.env["res.partner"].create({"name": "Eve Estate", "phone": "(07911) 123-401", "country_id": self.uk.id})
+        eve = self.env["res.partner"].create(
+            {"name": "Eve Estate", "phone": "(07911) 123-401", "country_id": self.uk.id}
+        )
         self.assertEqual(self._public(email="eve.new@example.com", phone="+44 7911 123401").partner_id, eve)
         stranger = self._public(email="someone.new@example.com", phone="07911 123458").partner_id
         self.assertNotEqual(stranger, dora)
