@@ -62,11 +62,18 @@ class CrmSupportSlaPolicy(models.Model):
             for policy in self.sudo().with_context(active_test=True).search([])
         )
 
-    def _matches(self, ticket):
-        """True when this policy applies to the ticket."""
-        self.ensure_one()
-        return (
-            (not self.priority or self.priority == ticket.priority)
-            and (not self.category_ids or ticket.category_id in self.category_ids)
-            and (not self.franchise_ids or ticket.franchise_id in self.franchise_ids)
+    @api.model
+    def _policy_for(self, company_id, priority, category_id, franchise_id):
+        """The row (see _compiled_policies) of the first policy of the company that applies to a ticket
+        of this priority, category and franchise, or None."""
+        return next(
+            (
+                row
+                for row in self._compiled_policies()
+                if row[1] == company_id
+                and (not row[2] or row[2] == priority)
+                and (not row[3] or category_id in row[3])
+                and (not row[4] or franchise_id in row[4])
+            ),
+            None,
         )

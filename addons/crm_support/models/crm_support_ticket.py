@@ -694,18 +694,8 @@ class CrmSupportTicket(models.Model):
         (a new one); others get it from _sla_update_next_escalation.
         """
         self.ensure_one()
-        company_id, priority = self.company_id.id, self.priority
-        category_id, franchise_id = self.category_id.id, self.franchise_id.id
-        policy = next(
-            (
-                row
-                for row in self.env["crm.support.sla.policy"]._compiled_policies()
-                if row[1] == company_id
-                and (not row[2] or row[2] == priority)
-                and (not row[3] or category_id in row[3])
-                and (not row[4] or franchise_id in row[4])
-            ),
-            None,
+        policy = self.env["crm.support.sla.policy"]._policy_for(
+            self.company_id.id, self.priority, self.category_id.id, self.franchise_id.id
         )
         vals = {"sla_policy_id": policy[0] if policy else False}
         if policy and not self.sla_paused_since:
@@ -1486,9 +1476,9 @@ class CrmSupportTicket(models.Model):
 
     def _followup_enqueue(self):
         """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id("crm_support.ir_cron_intake_followup", False)
-        if cron_id:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+        cron = self._xmlid_record("crm_support.ir_cron_intake_followup")
+        if cron:
+            cron.sudo()._trigger()
 
     @api.model
     def _cron_intake_followup(self, batch_size=200):

@@ -102,8 +102,8 @@ class TestRouting(SupportCase):
         self.assertEqual(tickets.user_id, self.bob)
         self.assertIn("Alice London: on leave", tickets[0].routing_candidates)
 
-    def test_working_hours(self):
-        """Outside the franchise's hours nobody is on duty, unless the rule allows it."""
+    def _london_office_hours(self):
+        """Give the London franchise office hours: Monday to Friday, 8:00 to 18:00 London time."""
         office = self.env["resource.calendar"].create(
             {
                 "name": "Office",
@@ -114,6 +114,11 @@ class TestRouting(SupportCase):
             }
         )
         self.franchise_london.calendar_id = office
+        return office
+
+    def test_working_hours(self):
+        """Outside the franchise's hours nobody is on duty, unless the rule allows it."""
+        self._london_office_hours()
         with freeze_time("2026-11-25 22:00:00"):  # Wednesday night
             night = self._ticket(partner_id=False)
             self.assertTrue(night.is_triage)
@@ -127,16 +132,7 @@ class TestRouting(SupportCase):
 
     def test_changed_working_hours_count_at_once(self):
         """Routing reads working hours from a cache: moving a franchise's opening hours counts from the next request."""
-        office = self.env["resource.calendar"].create(
-            {
-                "name": "Office",
-                "tz": "Europe/London",
-                "attendance_ids": [
-                    (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 8, "hour_to": 18}) for d in range(5)
-                ],
-            }
-        )
-        self.franchise_london.calendar_id = office
+        office = self._london_office_hours()
         with freeze_time("2026-11-25 10:00:00"):  # Wednesday morning
             self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
             office.attendance_ids.write({"hour_from": 12})
