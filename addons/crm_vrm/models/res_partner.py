@@ -951,29 +951,21 @@ class ResPartner(models.Model):
             recipient.recipient_type,
             {code: plan[names[0]][1] for code, names in restricted.items()},
         )
-        staff, own = frozenset(), None
+        exempt_ids = frozenset()
         if exempt:
             state = self.env["res.users"]._vrm_enforcement_state()
             staff, own = (state[2], state[3]) if state else (self._vrm_staff_partner_ids(), self.env.user.partner_id.id)
-        return self._vrm_hidden_by_index(keys, staff, own)
+            exempt_ids = staff | {own}
+        return self._vrm_hidden_by_index(keys, exempt_ids)
 
-    def _vrm_hidden_by_index(self, keys, staff, own):
-        """_vrm_hidden given the look-ups already made (_sharing_keys, never-masked partners)."""
-        ids = [pid for pid in self.ids if isinstance(pid, int)]
-        if not ids:
+    def _vrm_hidden_by_index(self, keys, exempt):
+        """_vrm_hidden given the look-ups already made (_sharing_keys, partner ids never masked)."""
+        partners = self.browse([pid for pid in self.ids if isinstance(pid, int)])
+        if not partners:
             return {}
-        partners = self.browse(ids).sudo()
-        # in cache from the partners' own query when _determine_fields_to_fetch added it
-        field = self._fields["vrm_sharing"]
-        field.recompute(partners)
-        indexes = self.env.cache.get_until_miss(partners, field)
-        if len(indexes) < len(ids):
-            indexes = field.mapped(partners)
-        memo = {}  # customers share a few distinct indexes: decide once per index
+        memo = {_EXEMPT: frozenset()}  # customers share a few distinct indexes: decide once per index
         hidden = {}
-        for pid, index in zip(ids, indexes, strict=True):
-            if pid in staff or pid == own:
-                continue
+        for pid, index in zip(partners.ids, partners._vrm_sharing_indexes(exempt), strict=True):
             codes = memo.get(index)
             if codes is None:
                 codes = memo[index] = _hidden_codes(index, keys)
