@@ -503,8 +503,8 @@ class LoyaltyCard(models.Model):
         upgraded.invalidate_recordset(["crm_tier_history_ids"])
         today = fields.Date.context_today(self)
         for target in {target for _card, _from, target, _earned in moves}:
-            reached = self.browse([card_id for card_id, _from, t, _earned in moves if t == target])
-            reached.sudo().write({"tier_id": target.id, "crm_tier_since": today})
+            movers = self.browse([card_id for card_id, _from, t, _earned in moves if t == target])
+            movers.sudo().write({"tier_id": target.id, "crm_tier_since": today})
         upgraded._on_tier_changed(rows)
         upgraded._crm_notify("crm_loyalty.mail_template_tier_upgrade", "crm_loyalty.sms_template_tier_upgrade")
 
