@@ -17,3 +17,5 @@ from . import resource_calendar_attendance
 from . import res_partner
 from . import sms_sms
 from . import crm_support_report
+from . import ir_cron
+from . import ir_default

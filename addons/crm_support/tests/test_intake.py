@@ -2,10 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import base64
+import select
 
-from odoo.exceptions import ValidationError
+import psycopg2
+
+from odoo import sql_db
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from ..models import ir_cron
 from .common import SupportCase
 
 RAW_EMAIL = """Return-Path: <dora@example.com>
@@ -251,3 +256,51 @@ class TestIntake(SupportCase):
         self.assertFalse(self.env["sms.sms"].search([("number", "=", "+442079460000")]))
         self.assertFalse(ticket._e164_mobile("+44 20 7946 0000", self.uk))
         self.assertEqual(ticket._e164_mobile("07911 123456", self.uk), "+447911123456")
+
+    def test_cron_wake_up_kept_connection(self):
+        """The intake's wake-up reaches the cron workers (LISTEN cron_trigger on 'postgres'), over one kept
+        connection, and again after PostgreSQL dropped that connection."""
+        dbname = self.env.cr.dbname
+        __, info = sql_db.connection_info_for("postgres")
+        listener = psycopg2.connect(**info)
+        listener.autocommit = True
+        self.addCleanup(listener.close)
+        with listener.cursor() as cr:
+            cr.execute("LISTEN cron_trigger")
+            listener_pid = listener.get_backend_pid()
+
+        def wake_and_receive():
+            self.env["ir.cron"]._notifydb()
+            for __ in range(50):
+                if select.select([listener], [], [], 0.1)[0]:
+                    listener.poll()
+                if listener.notifies:
+                    return [n.payload for n in listener.notifies if n.channel == "cron_trigger"]
+            return []
+
+        self.assertEqual(wake_and_receive(), [dbname], "the cron workers are woken for this database")
+        kept = ir_cron._waker._cnx
+        listener.notifies.clear()
+        self.assertEqual(wake_and_receive(), [dbname])
+        self.assertIs(ir_cron._waker._cnx, kept, "no new connection per wake-up")
+        self.assertNotEqual(kept.get_backend_pid(), listener_pid)
+        with listener.cursor() as cr:
+            cr.execute("SELECT pg_terminate_backend(%s)", [kept.get_backend_pid()])
+        listener.notifies.clear()
+        self.assertEqual(wake_and_receive(), [dbname], "a dropped connection is replaced, the wake-up still arrives")
+        self.assertIsNot(ir_cron._waker._cnx, kept)
+
+    def test_default_language_cached_and_fresh(self):
+        """The default partner language every public form request looks up is read once, and a new default
+        is seen at once."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        IrDefault = self.env["ir.default"].sudo()
+        before = IrDefault._get("res.partner", "lang")
+        with self.assertQueryCount(0):
+            self.assertEqual(IrDefault._get("res.partner", "lang"), before)
+        IrDefault.set("res.partner", "lang", "fr_FR")
+        self.assertEqual(IrDefault._get("res.partner", "lang"), "fr_FR", "a new default is seen at once")
+        IrDefault.discard_values("res.partner", "lang", ["fr_FR"])
+        self.assertIsNone(IrDefault._get("res.partner", "lang"), "and a removed one")
+        with self.assertRaises(AccessError):
+            self.env["ir.default"].with_user(self.customer_user)._get("res.partner", "lang")
