@@ -286,7 +286,8 @@ class CrmFranchise(models.Model):
         """Staff taking tickets with capacity, open tickets, round-robin order, skill and leave.
 
         The roster is cached; what changes with every ticket (open tickets, last ticket, leaves today)
-        is one light query.
+        is one light query: per person, an index look-up for the open tickets and one for the last
+        ticket, however many closed tickets each person's history holds.
         """
         roster = self._staff_rosters().get(self.id, ())
         if not roster:
@@ -296,10 +297,13 @@ class CrmFranchise(models.Model):
         user_ids = [row[0] for row in roster]
         self.env.cr.execute(
             """
-            SELECT t.user_id, count(*) FILTER (WHERE NOT COALESCE(t.is_closed, FALSE)), max(t.id), NULL
-              FROM crm_support_ticket t
-             WHERE t.user_id = ANY(%(users)s) AND t.id != %(ticket)s
-             GROUP BY t.user_id
+            SELECT u.id,
+                   (SELECT count(*) FROM crm_support_ticket t
+                     WHERE t.user_id = u.id AND t.is_closed IS NOT TRUE AND t.id != %(ticket)s),
+                   (SELECT COALESCE(max(t.id), 0) FROM crm_support_ticket t
+                     WHERE t.user_id = u.id AND t.id != %(ticket)s),
+                   NULL
+              FROM unnest(%(users)s::int[]) AS u(id)
             UNION ALL
             SELECT NULL, NULL, NULL, COALESCE(l.resource_id, 0)
               FROM resource_calendar_leaves l

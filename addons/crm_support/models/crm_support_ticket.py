@@ -105,7 +105,8 @@ class CrmSupportTicket(models.Model):
     franchise_id = fields.Many2one(
         comodel_name="crm.franchise", tracking=True, index=True, check_company=True, copy=False
     )
-    user_id = fields.Many2one(comodel_name="res.users", string="Assigned To", tracking=True, index=True, copy=False)
+    # indexed with the ticket id (init): the routing's look-up of each person's last ticket
+    user_id = fields.Many2one(comodel_name="res.users", string="Assigned To", tracking=True, copy=False)
     is_triage = fields.Boolean(string="In Triage", readonly=True, copy=False, index=True)
     # Routing decision, stored and shown on the ticket.
     routing_rule_id = fields.Many2one(comodel_name="crm.support.routing.rule", readonly=True, copy=False)
@@ -168,6 +169,18 @@ class CrmSupportTicket(models.Model):
         index="btree_not_null",
         help="Intake left the acknowledgement e-mail and notifications to the follow-up queue, run right after commit.",
     )
+
+    def init(self):
+        # Routing counts each person's open tickets and finds their last one on every request: index
+        # look-ups, not a read of every ticket a person ever had (the user_id lookups use the first one).
+        tools.create_index(self.env.cr, "crm_support_ticket_user_id_id_index", self._table, ["user_id", "id"])
+        tools.create_index(
+            self.env.cr,
+            "crm_support_ticket_user_id_open_index",
+            self._table,
+            ["user_id"],
+            where="is_closed IS NOT TRUE",
+        )
 
     @api.model
     def _default_stage(self):

@@ -73,6 +73,18 @@ class TestRouting(SupportCase):
         self.assertEqual(len(set(firsts[:2])), 2, "two consecutive tickets go to two people")
         self.assertEqual(firsts[0], firsts[2])
 
+    def test_closed_tickets_do_not_load(self):
+        """Only open tickets count: a person whose tickets are all closed is the least loaded, and under capacity."""
+        for __ in range(3):
+            done = self._ticket(partner_id=False)
+            done.user_id = self.alice
+            done.action_close("Fitted")
+        self._ticket(partner_id=False).user_id = self.bob
+        self.alice.support_capacity = 1
+        ticket = self._ticket(partner_id=False)
+        self.assertEqual(ticket.user_id, self.alice)
+        self.assertIn("least open", ticket.routing_reason)
+
     def test_capacity_respected(self):
         """People at capacity are skipped; when all are full the ticket goes to triage."""
         for __ in range(3):
