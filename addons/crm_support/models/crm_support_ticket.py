@@ -14,6 +14,7 @@ from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.sql import create_index, drop_index
 
 from odoo.addons.resource.models.utils import make_aware
 
@@ -172,9 +173,11 @@ class CrmSupportTicket(models.Model):
 
     def init(self):
         # Routing counts each person's open tickets and finds their last one on every request: index
-        # look-ups, not a read of every ticket a person ever had (the user_id lookups use the first one).
-        tools.create_index(self.env.cr, "crm_support_ticket_user_id_id_index", self._table, ["user_id", "id"])
-        tools.create_index(
+        # look-ups, not a read of every ticket a person ever had. Searches on user_id use the first one; the
+        # single-column index of earlier versions would only slow down every INSERT.
+        create_index(self.env.cr, "crm_support_ticket_user_id_id_index", self._table, ["user_id", "id"])
+        drop_index(self.env.cr, "crm_support_ticket__user_id_index", self._table)
+        create_index(
             self.env.cr,
             "crm_support_ticket_user_id_open_index",
             self._table,

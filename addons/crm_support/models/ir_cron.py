@@ -50,6 +50,8 @@ class _CronWaker:
                     return True
                 except (psycopg2.OperationalError, psycopg2.InterfaceError):
                     # the server closed the kept connection (restart, idle timeout): connect again, once
+                    if self._cnx is not None:
+                        self._cnx.close()
                     self._cnx = None
                     if attempt == 2:
                         return False
