@@ -9,3 +9,4 @@ from . import wizards
 def uninstall_hook(env):
     """Remove the tier points counter and its triggers: loyalty_history outlives this module."""
     env.cr.execute(models.loyalty_history.PERIOD_POINTS_DROP_SQL)
+    env.cr.execute("ALTER TABLE loyalty_card RESET (fillfactor)")

@@ -195,6 +195,39 @@ class TestPeriodPoints(LoyaltyCase):
             "3600.0 tier points reached the Bronze threshold", ups.filtered(lambda h: h.card_id == carol).reason
         )
 
+    def test_rolling_review_sums_the_months_and_counts_refunds(self):
+        """Rolling review: a member keeps the tier on months that add up; a refund or an old purchase does not count."""
+        program = create_ba_programme(self.env, name="Rolling Club", crm_qualification_period="rolling")
+        tiers = {tier.name: tier for tier in program.crm_tier_ids}
+        partners = self.env["res.partner"].create([{"name": name} for name in ("Spread", "Short", "Old", "None")])
+        spread, short, old, none = self.env["loyalty.card"].create(
+            [{"program_id": program.id, "partner_id": partner.id} for partner in partners]
+        )
+        with freeze_time("2027-02-20"):
+            # the review of 1 March 2027 covers March 2026 to February 2027
+            for ref, card, amount, day in (
+                ("S-1", spread, 4000, D(2026, 5, 10)),
+                ("S-2", spread, 3000, D(2026, 11, 20)),
+                ("H-1", short, 4000, D(2026, 5, 10)),
+                ("H-2", short, 3000, D(2026, 11, 20)),
+                ("O-1", old, 5000, D(2026, 2, 28)),  # the day before the window
+                ("O-2", old, 100, D(2026, 3, 1)),
+            ):
+                self.post(ref, amount, card=card, day=day)
+            self.post("H-2-R", 1000, card=short, kind="refund", original_ref="H-2")  # in February
+            for card, tier in ((spread, "Silver"), (short, "Silver"), (old, "Bronze"), (none, "Gold")):
+                card._crm_set_tier(tiers[tier], "Set by the test", "manual")
+        rows = program._crm_review_tiers(D(2027, 3, 1))
+        self.assertEqual(
+            sorted((row.card_id.partner_id.name, row.from_tier_id.name, row.to_tier_id.name) for row in rows),
+            [("None", "Gold", "Silver"), ("Old", "Bronze", "Blue"), ("Short", "Silver", "Bronze")],
+        )
+        self.assertEqual(spread.tier_id, tiers["Silver"], "4,000 and 3,000 in two months retain Silver (6,500)")
+        self.assertEqual(short.tier_id, tiers["Bronze"], "the refund leaves 6,000")
+        self.assertEqual(old.tier_id, tiers["Blue"])
+        self.assertEqual(none.tier_id, tiers["Silver"], "one tier down, not to the entry tier")
+        self.assertEqual(none.crm_tier_since, D(2027, 3, 1))
+
     @freeze_time("2026-06-01")
     def test_deleting_a_member_deletes_its_counter(self):
         """A member deleted with its statement leaves no tier points behind; the other members keep theirs."""
