@@ -40,7 +40,7 @@ class _CronWaker:
     def notify(self, dbname):
         """NOTIFY cron_trigger for dbname; False when the database could not be reached."""
         with self._lock:
-            for attempt in (1, 2):
+            for __ in range(2):
                 try:
                     with self._connection().cursor() as cr:
                         cr.execute(
@@ -53,9 +53,7 @@ class _CronWaker:
                     if self._cnx is not None:
                         self._cnx.close()
                     self._cnx = None
-                    if attempt == 2:
-                        return False
-        return False
+            return False
 
 
 _waker = _CronWaker()
