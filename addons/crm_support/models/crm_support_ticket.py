@@ -261,19 +261,16 @@ class CrmSupportTicket(models.Model):
     def create(self, vals_list):
         lean = self.env.context.get("crm_support_followup_later")
         self._create_complete_vals(vals_list, lean)
-        prerouted_ids = set()
         if lean and not self.env.context.get("crm_support_no_route"):
             # Lean intake decides routing and deadlines before the INSERT: one row written, no UPDATE after.
             vals_list = [self._intake_decide(vals) for vals in vals_list]
         tickets = super().create(vals_list)
-        if lean:
-            prerouted_ids = {t.id for t in tickets if t.routed_at}
+        prerouted = tickets.filtered("routed_at") if lean else self.browse()
         tickets.filtered(lambda t: t.is_closed and not t.closed_at).write({"closed_at": fields.Datetime.now()})
         # Imported or demo tickets may come with their history: store their times in working hours too.
         tickets.filtered(lambda t: t.first_response_at or t.closed_at)._compute_work_hours()
-        prerouted = tickets.filtered(lambda t: t.id in prerouted_ids)
         if not self.env.context.get("crm_support_no_route"):
-            to_route = tickets.filtered(lambda t: not t.user_id and not t.is_closed and t.id not in prerouted_ids)
+            to_route = (tickets - prerouted).filtered(lambda t: not t.user_id and not t.is_closed)
             if to_route:
                 to_route.with_context(crm_support_creating=True)._route()
         (tickets - prerouted)._sla_apply()
