@@ -344,10 +344,9 @@ class CrmSupportTicket(models.Model):
         return self.sudo().browse(ticket.id)
 
     @api.model
-    @tools.ormcache("lang", "company_id")
-    def _intake_form_choices(self, lang, company_id):
-        """Categories and countries the request forms offer, as ((id, escaped name), ...) per language,
-        and the id of the company's country (preselected).
+    @tools.ormcache("lang")
+    def _intake_form_choices(self, lang):
+        """Categories and countries the request forms offer, as ((id, escaped name), ...) per language.
 
         Cached: the public form is opened before every request; categories clear the cache when they
         change (crm.support.cached.mixin), countries when renamed (res_country.py).
@@ -358,7 +357,6 @@ class CrmSupportTicket(models.Model):
         return (
             tuple((c.id, str(escape(c.name))) for c in categories),
             tuple((c.id, str(escape(c.name))) for c in countries),
-            env["res.company"].sudo().browse(company_id).country_id.id,
         )
 
     @api.model
@@ -378,10 +376,9 @@ class CrmSupportTicket(models.Model):
                 )
             )
 
-        categories, countries, default_country = self._intake_form_choices(
-            self.env.lang or "en_US", self.env.company.id
-        )
-        return options(categories, category_id), options(countries, country_id or default_country)
+        categories, countries = self._intake_form_choices(self.env.lang or "en_US")
+        # the company's country is preselected: read each time, a change of it clears no cache
+        return options(categories, category_id), options(countries, country_id or self.env.company.country_id.id)
 
     @api.model
     def _intake_clean(self, vals, channel):

@@ -5,10 +5,7 @@ from odoo import models
 
 
 class ResCountry(models.Model):
-    _inherit = "res.country"
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "name" in vals:
-            self.env.registry.clear_cache()  # country choices of the request forms (_intake_form_choices)
-        return res
+    # The request forms offer the countries through a cache (crm.support.ticket._intake_form_choices): a
+    # country created, renamed or deleted clears it like a category does.
+    _name = "res.country"
+    _inherit = ["res.country", "crm.support.cached.mixin"]

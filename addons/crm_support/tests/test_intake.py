@@ -304,3 +304,20 @@ class TestIntake(SupportCase):
         self.assertIsNone(IrDefault._get("res.partner", "lang"), "and a removed one")
         with self.assertRaises(AccessError):
             self.env["ir.default"].with_user(self.customer_user)._get("res.partner", "lang")
+
+    def test_form_choices_follow_categories_and_countries(self):
+        """The request forms' cached choices show a new category, a renamed country, and no archived
+        category; the company's country is preselected."""
+        Ticket = self.env["crm.support.ticket"].sudo()
+        Ticket._intake_form_options()  # cached
+        self.env.company.country_id = self.uk
+        categories, countries = Ticket._intake_form_options()
+        self.assertIn(">Test windscreen<", categories)
+        self.assertIn(f'<option value="{self.uk.id}" selected>United Kingdom<', countries, "the company's country")
+        self.env["crm.support.category"].create({"name": "Sunroof", "code": "t_sunroof"})
+        self.ch.name = "Swiss Confederation"
+        categories, countries = Ticket._intake_form_options()
+        self.assertIn(">Sunroof<", categories)
+        self.assertIn(">Swiss Confederation<", countries)
+        self.cat_window.active = False
+        self.assertNotIn(f'value="{self.cat_window.id}"', Ticket._intake_form_options()[0])
