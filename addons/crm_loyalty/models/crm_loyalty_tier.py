@@ -48,7 +48,7 @@ class CrmLoyaltyTier(models.Model):
     def _crm_lower(self):
         """The tier one step below this one among the tiers reached by points (empty for the entry tier)."""
         self.ensure_one()
-        ladder = self.program_id.crm_tier_ids.filtered(lambda t: not t.invitation_only)
+        ladder = self.program_id._crm_ladder()
         lower = ladder.filtered(
             lambda t: (t.sequence, t.qualify_points, t.id) < (self.sequence, self.qualify_points, self.id)
         )
@@ -57,7 +57,7 @@ class CrmLoyaltyTier(models.Model):
     def _crm_higher(self):
         """The next tier above this one that points can reach (empty at the top)."""
         self.ensure_one()
-        ladder = self.program_id.crm_tier_ids.filtered(lambda t: not t.invitation_only)
+        ladder = self.program_id._crm_ladder()
         higher = ladder.filtered(
             lambda t: (t.sequence, t.qualify_points, t.id) > (self.sequence, self.qualify_points, self.id)
         )

@@ -15,10 +15,6 @@ from odoo.tools import SQL, split_every
 _logger = logging.getLogger(__name__)
 
 
-def _rank(tier):
-    return (tier.sequence, tier.qualify_points, tier.id) if tier else (-1, -1, -1)
-
-
 class LoyaltyCard(models.Model):
     _inherit = "loyalty.card"
 
@@ -459,31 +455,27 @@ class LoyaltyCard(models.Model):
         # the counter follows the statement through triggers: pending statement writes go first
         self.env["loyalty.history"].flush_model(["card_id", "qualifying_points", "earned_date"])
         cr.execute("SELECT id, program_id, tier_id FROM loyalty_card WHERE id IN %s", [tuple(self.ids)])
-        ladders, candidates = {}, defaultdict(dict)
+        ranks_of, candidates = {}, defaultdict(dict)
         for card_id, program_id, tier_id in cr.fetchall():
-            if program_id not in ladders:
-                # the tiers points can reach, lowest first (the entry tier is the first)
-                ladder = (
-                    self.env["loyalty.program"]
-                    .browse(program_id)
-                    .crm_tier_ids.filtered(lambda t: not t.invitation_only)
-                )
-                ladders[program_id] = (ladder, {tier.id: _rank(tier) for tier in ladder})
-            ladder, ranks = ladders[program_id]
-            current = tier_id or (ladder[:1].id)
+            if program_id not in ranks_of:
+                # the tiers points can reach, lowest first (the entry tier is the first): rank = position
+                ladder = self.env["loyalty.program"].browse(program_id)._crm_ladder()
+                ranks_of[program_id] = {tier.id: rank for rank, tier in enumerate(ladder)}
+            ranks = ranks_of[program_id]
+            current = tier_id or next(iter(ranks), None)
             # members at the top, or on an invitation-only tier, have nothing to reach: no query for them
-            if current in ranks and ranks[current] < _rank(ladder[-1]):
+            if current in ranks and ranks[current] < len(ranks) - 1:
                 candidates[program_id][card_id] = current
         moves = []
         for program_id, cards in candidates.items():
             program = self.env["loyalty.program"].browse(program_id)
-            ladder, ranks = ladders[program_id]
+            ranks = ranks_of[program_id]
             start, end = program._crm_period_bounds(day)
             cr.execute(program._crm_points_query(start, end, list(cards)))
             for card_id, earned in cr.fetchall():
-                reached = [tier for tier in ladder if tier.qualify_points <= earned]
-                if reached and ranks[reached[-1].id] > ranks[cards[card_id]]:
-                    moves.append((card_id, cards[card_id], reached[-1], earned))
+                target = program._crm_tier_for_points(earned)
+                if target and ranks[target.id] > ranks[cards[card_id]]:
+                    moves.append((card_id, cards[card_id], target, earned))
         if not moves:
             return
         # one insert, one write per tier reached, one hook call and one notice batch for all upgrades

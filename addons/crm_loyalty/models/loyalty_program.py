@@ -207,16 +207,20 @@ class LoyaltyProgram(models.Model):
         self.ensure_one()
         return day + relativedelta(months=self.crm_expiry_months) if self.crm_expiry_months else False
 
+    def _crm_ladder(self):
+        """The tiers points can reach, lowest first (invitation-only tiers are granted, not reached)."""
+        self.ensure_one()
+        return self.crm_tier_ids.filtered(lambda t: not t.invitation_only)
+
     def _crm_entry_tier(self):
         """The lowest tier reached by points: every new member starts on it."""
-        self.ensure_one()
-        return self.crm_tier_ids.filtered(lambda t: not t.invitation_only)[:1]
+        return self._crm_ladder()[:1]
 
     def _crm_tier_for_points(self, points):
         """The highest tier (not invitation-only) whose qualification threshold ``points`` reach."""
-        self.ensure_one()
-        reached = self.crm_tier_ids.filtered(lambda t: not t.invitation_only and t.qualify_points <= points)
-        return reached[-1:] if reached else self._crm_entry_tier()
+        ladder = self._crm_ladder()
+        reached = ladder.filtered(lambda t: t.qualify_points <= points)
+        return reached[-1:] if reached else ladder[:1]
 
     # ------------------------------------------------------------------ review
     def _crm_review_tiers(self, review_date=None):
