@@ -13,7 +13,9 @@ from . import crm_support_sla_policy
 from . import crm_support_escalation
 from . import crm_support_ticket
 from . import res_country
+from . import resource_calendar
 from . import resource_calendar_attendance
+from . import resource_calendar_leaves
 from . import res_partner
 from . import sms_sms
 from . import crm_support_report

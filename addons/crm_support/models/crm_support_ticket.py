@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from markupsafe import Markup, escape
 
@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - phone_validation requires it in this s
 from .crm_franchise_area import normalize_zip
 from .crm_support_routing_rule import CHANNELS, PRIORITIES
 from .crm_support_stage import STAGE_CODES
+from .resource_calendar import INTERVAL_WINDOW_DAYS
 
 # Postcode formats checked on intake; other countries get a generic check.
 ZIP_FORMATS = {
@@ -726,16 +727,19 @@ class CrmSupportTicket(models.Model):
     @api.model
     def _sla_plan_hours(self, calendar, start, hours_list):
         """[calendar.plan_hours(hours, start, compute_leaves=True) for hours in hours_list], reading the
-        working intervals (attendances and leaves) once for all instead of once per deadline."""
+        working intervals once for all deadlines, from the calendar's cache of them
+        (resource.calendar._crm_work_intervals)."""
         day_dt, revert = make_aware(start)
         todo = sorted((hours, pos) for pos, hours in enumerate(hours_list))
         results = [False] * len(hours_list)
         if todo and todo[0][0] < 0:
             return [calendar.plan_hours(hours, start, compute_leaves=True) for hours in hours_list]
-        delta = timedelta(days=14)
+        day = day_dt.astimezone(timezone.utc).date()
         for n in range(100):
-            dt = day_dt + delta * n
-            for begin, stop, __ in calendar._work_intervals_batch(dt, dt + delta)[False]:
+            for work_start, stop in calendar._crm_work_intervals(day + timedelta(days=INTERVAL_WINDOW_DAYS * n)):
+                if stop <= day_dt:
+                    continue
+                begin = max(work_start, day_dt)  # the fortnight is cached from midnight
                 interval_hours = (stop - begin).total_seconds() / 3600
                 # As plan_hours does: what is left of each duration is counted down interval by interval.
                 while todo and todo[0][0] <= interval_hours:

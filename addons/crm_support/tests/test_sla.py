@@ -69,6 +69,45 @@ class TestSla(SupportCase):
             later = self._ticket(partner_id=False)
         self.assertEqual(later.sla_resolution_deadline, datetime(2026, 12, 1, 15, 0))
 
+    def test_deadlines_match_odoo_plan_hours_across_fortnights(self):
+        """Deadlines from the cached working intervals are Odoo's plan_hours ones: a London calendar over
+        the clock change, a holiday, targets far beyond the first cached fortnight; a change of the
+        calendar's time zone or hours counts for the next ticket at once."""
+        Ticket = self.env["crm.support.ticket"]
+        london = self.env["resource.calendar"].create(
+            {
+                "name": "London 8:30-17:30",
+                "tz": "Europe/London",
+                "attendance_ids": [
+                    (0, 0, {"name": f"d{d}", "dayofweek": str(d), "hour_from": 8.5, "hour_to": 17.5}) for d in range(5)
+                ],
+            }
+        )
+        self.env["resource.calendar.leaves"].create(
+            {
+                "name": "Easter Monday",
+                "calendar_id": london.id,
+                "date_from": datetime(2027, 3, 29, 0, 0),
+                "date_to": datetime(2027, 3, 29, 23, 0),
+            }
+        )
+        # Thursday 25 March 2027, 16:47 UTC; the clocks go forward on Sunday 28 March.
+        start = datetime(2027, 3, 25, 16, 47)
+        hours = [0.5, 1, 9, 30.25, 120, 400]
+        expected = [london.plan_hours(h, start, compute_leaves=True) for h in hours]
+        self.assertEqual(Ticket._sla_plan_hours(london, start, hours), expected)
+        # 43 minutes on Thursday, the rest on Friday, still GMT
+        self.assertEqual(expected[2], datetime(2027, 3, 26, 16, 47))
+        # Easter Monday skipped; 11:02 in BST from Sunday
+        self.assertEqual(expected[3], datetime(2027, 4, 1, 10, 2))
+
+        london.tz = "Europe/Paris"
+        self.assertEqual(
+            Ticket._sla_plan_hours(london, start, [9])[0], datetime(2027, 3, 26, 16, 30), "Thursday over in Paris"
+        )
+        london.attendance_ids.filtered(lambda a: a.dayofweek == "4").hour_to = 12
+        self.assertEqual(Ticket._sla_plan_hours(london, start, [9]), [london.plan_hours(9, start, compute_leaves=True)])
+
     def test_public_request_deadlines_set_in_the_request(self):
         """A public request gets its deadlines and first escalation time with its routing, in working hours."""
         values = {
