@@ -293,10 +293,12 @@ class CrmSupportTicket(models.Model):
     def _create_complete_vals(self, vals_list, lean):
         """Reference, contact details from the customer and, for lean intake, the follow-up flag and the
         portal token (in place)."""
-        sequence = self.env["ir.sequence"].sudo()
+        sequence = None
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                vals["name"] = sequence.next_by_code("crm.support.ticket") or "/"
+                if sequence is None:
+                    sequence = self._reference_sequence()
+                vals["name"] = sequence._next() if sequence else "/"
             if vals.get("partner_id") and not (vals.get("email") and vals.get("phone")):
                 partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
                 vals.setdefault("email", partner.email)
@@ -306,6 +308,21 @@ class CrmSupportTicket(models.Model):
                 vals["followup_pending_since"] = fields.Datetime.now()
                 # the tracking link of the acknowledgement SMS needs it: set now, not by a write after
                 vals.setdefault("access_token", str(uuid.uuid4()))
+
+    @api.model
+    def _reference_sequence(self):
+        """The sequence of references, picked as next_by_code picks it (the company's own, else the
+        shared one), with only the columns numbering reads: every request takes a number."""
+        return (
+            self.env["ir.sequence"]
+            .sudo()
+            .search_fetch(
+                [("code", "=", "crm.support.ticket"), ("company_id", "in", [self.env.company.id, False])],
+                ["implementation", "use_date_range", "prefix", "suffix", "padding", "number_increment"],
+                order="company_id",
+                limit=1,
+            )
+        )
 
     @api.model
     def _intake_decide(self, vals):
@@ -1492,6 +1509,8 @@ class CrmSupportTicket(models.Model):
         """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
         cron = self._xmlid_record("crm_support.ir_cron_intake_followup")
         if cron:
+            # _trigger reads whether the cron is active: that column only, not the whole job
+            cron.sudo().fetch(["active"])
             cron.sudo()._trigger()
 
     @api.model
