@@ -395,8 +395,17 @@ class CrmSupportTicket(models.Model):
             )
 
         categories, countries = self._intake_form_choices(self.env.lang or "en_US")
-        # the company's country is preselected: read each time, a change of it clears no cache
-        return options(categories, category_id), options(countries, country_id or self.env.company.country_id.id)
+        return options(categories, category_id), options(countries, country_id or self._intake_default_country_id())
+
+    @api.model
+    def _intake_default_country_id(self):
+        """The company's country, preselected on the forms: read each time (a change of it clears no
+        cache), but only the three columns it takes, not the whole user, company and contact."""
+        self.env.user.fetch(["company_id"])
+        company = self.env.company
+        company.fetch(["partner_id"])
+        company.partner_id.fetch(["country_id"])
+        return company.partner_id.country_id.id
 
     @api.model
     def _intake_clean(self, vals, channel):
