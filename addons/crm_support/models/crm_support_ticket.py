@@ -293,12 +293,13 @@ class CrmSupportTicket(models.Model):
     def _create_complete_vals(self, vals_list, lean):
         """Reference, contact details from the customer and, for lean intake, the follow-up flag and the
         portal token (in place)."""
-        sequence = None
+        sequences = {}
         for vals in vals_list:
             if vals.get("name", "/") == "/":
-                if sequence is None:
-                    sequence = self._reference_sequence()
-                vals["name"] = sequence._next() if sequence else "/"
+                company_id = vals.get("company_id") or self.env.company.id
+                if company_id not in sequences:
+                    sequences[company_id] = self._reference_sequence(company_id)
+                vals["name"] = sequences[company_id]._next() if sequences[company_id] else "/"
             if vals.get("partner_id") and not (vals.get("email") and vals.get("phone")):
                 partner = self.env["res.partner"].sudo().browse(vals["partner_id"])
                 vals.setdefault("email", partner.email)
@@ -310,14 +311,14 @@ class CrmSupportTicket(models.Model):
                 vals.setdefault("access_token", str(uuid.uuid4()))
 
     @api.model
-    def _reference_sequence(self):
-        """The sequence of references, picked as next_by_code picks it (the company's own, else the
-        shared one), with only the columns numbering reads: every request takes a number."""
+    def _reference_sequence(self, company_id):
+        """The sequence of the company's references, picked as next_by_code picks it (the company's own,
+        else the shared one), with only the columns numbering reads: every request takes a number."""
         return (
             self.env["ir.sequence"]
             .sudo()
             .search_fetch(
-                [("code", "=", "crm.support.ticket"), ("company_id", "in", [self.env.company.id, False])],
+                [("code", "=", "crm.support.ticket"), ("company_id", "in", [company_id, False])],
                 ["implementation", "use_date_range", "prefix", "suffix", "padding", "number_increment"],
                 order="company_id",
                 limit=1,

@@ -20,6 +20,26 @@ class TestRouting(SupportCase):
         self.assertRegex(first.name, rf"^SR-{year}-\d{{6}}$")
         self.assertGreater(second.name, first.name)
 
+    def test_reference_from_the_company_sequence(self):
+        """A request takes its number from its company's own sequence, whichever company the user works
+        in; others keep the shared one."""
+        branch = self.env["res.company"].create({"name": "Glass Ireland"})
+        self.env["ir.sequence"].create(
+            {
+                "name": "Requests IE",
+                "code": "crm.support.ticket",
+                "prefix": "IE-",
+                "padding": 4,
+                "company_id": branch.id,
+            }
+        )
+        self.env.user.company_ids |= branch
+        irish = self._ticket(partner_id=False, company_id=branch.id)
+        in_branch = self.env["crm.support.ticket"].with_company(branch)
+        second = in_branch.create({"subject": "Chipped glass"})
+        self.assertEqual((second.company_id, irish.name, second.name), (branch, "IE-0001", "IE-0002"))
+        self.assertRegex(self._ticket().name, r"^SR-\d{4}-\d{6}$")
+
     def test_area_routes_to_franchise_by_postcode(self):
         """A London postcode goes to London staff, a Zurich range postcode to Zurich, others to triage."""
         london = self._ticket()
