@@ -401,12 +401,17 @@ class CrmSupportTicket(models.Model):
     @api.model
     def _intake_default_country_id(self):
         """The company's country, preselected on the forms: read each time (a change of it clears no
-        cache), but only the three columns it takes, not the whole user, company and contact."""
+        cache), but not by reading the whole user, company and contact on every form."""
+        # The user's company column only: the page's rendering then finds env.company in the cache.
         self.env.user.fetch(["company_id"])
-        company = self.env.company
-        company.fetch(["partner_id"])
-        company.partner_id.fetch(["country_id"])
-        return company.partner_id.country_id.id
+        self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.partner"].flush_model(["country_id"])
+        self.env.cr.execute(
+            "SELECT p.country_id FROM res_company c JOIN res_partner p ON p.id = c.partner_id WHERE c.id = %s",
+            [self.env.company.id],
+        )
+        row = self.env.cr.fetchone()
+        return row and row[0]
 
     @api.model
     def _intake_clean(self, vals, channel):
