@@ -473,7 +473,10 @@ class CrmSupportTicket(models.Model):
     def _intake_record(self, model, value):
         Model = self.env[model].sudo()
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            return Model.browse(int(value)).exists()
+            # One query instead of two (exists(), then the first read of a field): the record with the
+            # columns a read would prefetch; archived ones too, like exists().
+            fnames = [name for name, field in Model._fields.items() if field.prefetch is True and field.column_type]
+            return Model.with_context(active_test=False).search_fetch([("id", "=", int(value))], fnames)
         if model == "crm.support.category":
             return Model.search([("code", "=", value)], limit=1)
         if model == "res.country":
