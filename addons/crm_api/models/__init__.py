@@ -9,3 +9,4 @@ from . import res_partner
 from . import loyalty_card
 from . import crm_support_ticket
 from . import res_lang
+from . import ir_http

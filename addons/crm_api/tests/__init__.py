@@ -3,6 +3,7 @@
 from . import test_auth
 from . import test_framework
 from . import test_loyalty
+from . import test_routing_version
 from . import test_schemathesis
 from . import test_support
 from . import test_vrm
