@@ -10,7 +10,7 @@ from datetime import timedelta, timezone
 
 from markupsafe import Markup, escape
 
-from odoo import Command, api, fields, models, tools
+from odoo import SUPERUSER_ID, Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
@@ -531,6 +531,10 @@ class CrmSupportTicket(models.Model):
             row = self.env.cr.fetchone()
             partner = Partner.browse(row and row[0])
         if not partner:
+            # Creating a contact reads the current user's company (defaults) and the superuser's contact
+            # (partner_share): read those two columns only, or Odoo reads every column of both users.
+            self.env.user.fetch(["company_id"])
+            self.env["res.users"].sudo().browse(SUPERUSER_ID).fetch(["partner_id"])
             partner = Partner.create(
                 {
                     "name": clean.get("contact_name") or clean.get("email") or clean.get("phone"),
