@@ -29,67 +29,86 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 class Context:
-    """What a benchmark gets besides ``env``; the HTTP server starts only when asked for."""
+    """What a benchmark gets besides ``env``; HTTP servers start only when asked for."""
 
     def __init__(self, args, registry):
         self.scale = args.scale
         self.db = args.db
         self.registry = registry
         self._args = args
-        self._server = None
-        self._url = None
+        self._servers = {}  # workers -> (process, output file, url)
         self.workers = 4
-        self.server_note = f"prefork, {self.workers} workers, no cron threads"
+        self.server_note = self.note(self.workers)
+
+    @staticmethod
+    def note(workers):
+        """How a server of this many workers runs, for the notes of the rows measured on it."""
+        return f"prefork, {workers} workers, no cron threads"
 
     @property
     def base_url(self):
+        """URL of the benchmark server (self.workers prefork workers)."""
+        return self.server_url(self.workers)
+
+    def server_url(self, workers):
+        """URL of a server of this many prefork workers on the benchmark database, started on first use."""
         # What this process committed may have cleared caches (routing rules, rosters): tell the
         # server's workers, as Odoo does at the end of a request, or they keep serving stale ones.
         self.registry.signal_changes()
-        if self._url is None:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            log = HERE.parent / "var" / "log" / f"{self.db}-server.log"
-            # The server's own output (and its children's) goes to its log, not into the benchmark table.
-            self._output = open(log.with_suffix(".out"), "w")  # noqa: SIM115 - closed in close()
-            self._server = subprocess.Popen(
-                [
-                    sys.executable,
-                    self._args.odoo_bin,
-                    "-c",
-                    self._args.conf,
-                    "-d",
-                    self.db,
-                    f"--db-filter=^{self.db}$",
-                    f"--http-port={port}",
-                    f"--logfile={log}",
-                    "--max-cron-threads=0",
-                    # Like a production deployment: prefork workers (Odoo's advice is about two per core),
-                    # each request in its own process instead of threads sharing one interpreter lock.
-                    f"--workers={self.workers}",
-                    "--limit-time-cpu=600",
-                    "--limit-time-real=1200",
-                ],
-                stdout=self._output,
-                stderr=subprocess.STDOUT,
-            )
-            self._url = f"http://127.0.0.1:{port}"
-            for _ in range(180):
-                try:
-                    with urllib.request.urlopen(f"{self._url}/web/login", timeout=5):
-                        break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError(f"the benchmark server did not start: see {log}")
-        return self._url
+        if workers in self._servers:
+            return self._servers[workers][2]
+        with socket.socket() as s, socket.socket() as g:
+            s.bind(("127.0.0.1", 0))
+            g.bind(("127.0.0.1", 0))
+            port, gevent_port = s.getsockname()[1], g.getsockname()[1]
+        log = HERE.parent / "var" / "log" / f"{self.db}-server-{workers}w.log"
+        # The server's own output (and its children's) goes to its log, not into the benchmark table.
+        output = open(log.with_suffix(".out"), "w")  # noqa: SIM115 - closed in close()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                self._args.odoo_bin,
+                "-c",
+                self._args.conf,
+                "-d",
+                self.db,
+                f"--db-filter=^{self.db}$",
+                f"--http-port={port}",
+                f"--gevent-port={gevent_port}",
+                f"--logfile={log}",
+                "--max-cron-threads=0",
+                # Like a production deployment: prefork workers, each request in its own process
+                # instead of threads sharing one interpreter lock.
+                f"--workers={workers}",
+                "--limit-time-cpu=600",
+                "--limit-time-real=1200",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        self._servers[workers] = (server, output, url)
+        for _ in range(180):
+            try:
+                with urllib.request.urlopen(f"{url}/web/login", timeout=5):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError(f"the benchmark server did not start: see {log}")
+        return url
+
+    def stop_server(self, workers):
+        """Stop the server of this many workers (its processes would take CPU from the next measures)."""
+        server, output, __ = self._servers.pop(workers, (None, None, None))
+        if server:
+            server.terminate()
+            server.wait(timeout=30)
+            output.close()
 
     def close(self):
-        if self._server:
-            self._server.terminate()
-            self._server.wait(timeout=30)
-            self._output.close()
+        for workers in list(self._servers):
+            self.stop_server(workers)
 
 
 def main():
