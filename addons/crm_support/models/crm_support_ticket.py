@@ -614,14 +614,22 @@ class CrmSupportTicket(models.Model):
         template = self.env.ref("crm_support.mail_template_ticket_ack", raise_if_not_found=False)
         if not template:
             return
+        queued = False
         for ticket in self.sudo():
             if ticket.partner_id and ticket.email:
+                # Queued, not sent here: Odoo's mail queue sends a batch over one SMTP connection,
+                # instead of a new cursor and connection per e-mail inside this transaction.
                 ticket.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",
                     partner_ids=ticket.partner_id.ids,
                     message_type="comment",
+                    force_send=False,
                 )
+                queued = True
+        mail_queue = queued and self._xmlid_record("mail.ir_cron_mail_scheduler_action")
+        if mail_queue:
+            mail_queue.sudo()._trigger()  # at once, not at the queue's next hourly run
 
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are

@@ -167,8 +167,14 @@ class TestIntake(SupportCase):
         self.assertEqual(len(ack), 1)
         self.assertIn(ticket.partner_id, ack.partner_ids)
         self.assertIn(f"access_token={ticket.access_token}", str(ack.body))
-        mail = self.env["mail.mail"].search([("mail_message_id", "=", ack.id)])
-        self.assertIn(ticket.partner_id, mail.recipient_ids, "the e-mail is queued for the customer")
+        mail = self.env["mail.mail"].search(
+            [("mail_message_id", "=", ack.id), ("recipient_ids", "in", ticket.partner_id.ids)]
+        )
+        self.assertEqual(mail.state, "outgoing", "the e-mail is queued for the customer")
+        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", mail_queue.id)]), "the mail queue sends it at once"
+        )
         backend = self._ticket()
         self.assertEqual(len(self._ack(backend)), 1, "a ticket created in the backend is acknowledged at once")
 
