@@ -367,8 +367,8 @@ class CrmSupportTicket(models.Model):
     def _intake_form_choices(self, lang):
         """Categories and countries the request forms offer, as ((id, escaped name), ...) per language.
 
-        Cached: the public form is opened before every request; categories clear the cache when they
-        change (crm.support.cached.mixin), countries when renamed (res_country.py).
+        Cached: the public form is opened before every request; categories and countries clear the cache
+        when one is created, changed or deleted (crm.support.cached.mixin).
         """
         env = self.with_context(lang=lang, active_test=True).env
         categories = env["crm.support.category"].sudo().search_fetch([], ["name"])
@@ -611,7 +611,7 @@ class CrmSupportTicket(models.Model):
 
     def _send_acknowledgement_email(self):
         """The acknowledgement e-mail with reference and tracking link."""
-        template = self.env.ref("crm_support.mail_template_ticket_ack", raise_if_not_found=False)
+        template = self._xmlid_record("crm_support.mail_template_ticket_ack")
         if not template:
             return
         queued = False
@@ -627,9 +627,8 @@ class CrmSupportTicket(models.Model):
                     force_send=False,
                 )
                 queued = True
-        mail_queue = queued and self._xmlid_record("mail.ir_cron_mail_scheduler_action")
-        if mail_queue:
-            mail_queue.sudo()._trigger()  # at once, not at the queue's next hourly run
+        if queued:
+            self._wake_cron("mail.ir_cron_mail_scheduler_action")  # not at the queue's next hourly run
 
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
@@ -650,6 +649,15 @@ class CrmSupportTicket(models.Model):
         goes with its record when that is deleted, and its look-up is cached)."""
         model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(xmlid, raise_if_not_found=False)
         return self.env[model].browse(res_id) if res_id else None
+
+    @api.model
+    def _wake_cron(self, xmlid):
+        """Run the cron of this XML id at once (a trigger for now), e.g. a queue just filled."""
+        cron = self._xmlid_record(xmlid)
+        if cron:
+            # _trigger reads whether the cron is active: that column only, not the whole job
+            cron.sudo().fetch(["active"])
+            cron.sudo()._trigger()
 
     def _queue_sms(self, body, number, partner, sms_vals=None):
         """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean.
@@ -1041,10 +1049,10 @@ class CrmSupportTicket(models.Model):
         )
         if sms_vals:
             self.env["sms.sms"].sudo().create(sms_vals)
-            self.env.ref("sms.ir_cron_sms_scheduler_action").sudo()._trigger()
+            self._wake_cron("sms.ir_cron_sms_scheduler_action")
         if mail_vals:
             self.env["mail.mail"].sudo().create(mail_vals)
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+            self._wake_cron("mail.ir_cron_mail_scheduler_action")
         for level, bodies in notes.items():
             self.browse(list(bodies))._on_escalated(level)
 
@@ -1537,11 +1545,7 @@ class CrmSupportTicket(models.Model):
 
     def _followup_enqueue(self):
         """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
-        cron = self._xmlid_record("crm_support.ir_cron_intake_followup")
-        if cron:
-            # _trigger reads whether the cron is active: that column only, not the whole job
-            cron.sudo().fetch(["active"])
-            cron.sudo()._trigger()
+        self._wake_cron("crm_support.ir_cron_intake_followup")
 
     @api.model
     def _cron_intake_followup(self, batch_size=200):
