@@ -208,7 +208,7 @@ def _bench_intake_followup(env):
         "unit": "ms",
         "goal": "",
         "met": None,
-        "note": f"{pending - left} requests followed up in {seconds:.1f} s, {left} left; CPU the server spends "
+        "note": f"{pending - left} requests followed up in {seconds:.1f} s, {left} left; time the cron spends "
         "after the answers, outside the timed requests above",
     }
 
