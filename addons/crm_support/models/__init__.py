@@ -21,3 +21,4 @@ from . import sms_sms
 from . import crm_support_report
 from . import ir_cron
 from . import ir_default
+from . import ir_http

@@ -1,6 +1,9 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from unittest.mock import patch
+
+from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import SupportCase
@@ -67,6 +70,36 @@ class TestPortal(HttpCase, SupportCase):
         no_csrf = self.url_open("/support/request", data=dict(data, csrf_token="x", subject="No token"))
         self.assertEqual(no_csrf.status_code, 400)
         self.assertFalse(Ticket.search([("subject", "=", "No token")]))
+
+    def test_public_pages_run_as_public_user_without_checking_it(self):
+        """Visitors are the public user (their request is created by it), found from its cached XML id:
+        neither the form nor its submission queries the user's existence."""
+        public = self.env.ref("base.public_user")
+        checks = f'FROM "res_users" WHERE "res_users"."id" IN ({public.id})'
+        statements = []
+        execute = Cursor.execute
+
+        def counting_execute(cr, query, params=None, *args, **kw):
+            statements.append(cr.mogrify(query, params).decode())
+            return execute(cr, query, params, *args, **kw)
+
+        self.authenticate(None, None)
+        with patch.object(Cursor, "execute", counting_execute):
+            page = self.url_open("/support/request")
+            data = {
+                "csrf_token": self._form_token(page.text),
+                "subject": "Misted double glazing",
+                "email": "mist@example.com",
+                "phone": "07911 123458",
+                "zip": "SW1A 2AA",
+                "country_id": self.uk.id,
+            }
+            response = self.url_open("/support/request", data=data)
+        self.assertEqual(response.status_code, 200, response.text[:2000])
+        ticket = self.env["crm.support.ticket"].search([("subject", "=", "Misted double glazing")])
+        self.assertEqual(ticket.create_uid, public)
+        self.assertTrue(statements)
+        self.assertFalse([s for s in statements if s.startswith("SELECT") and checks in s])
 
     def test_customer_sees_only_own_tickets(self):
         """A customer lists and opens their requests; another customer's is refused, token links work."""
