@@ -19,4 +19,4 @@ class IrHttp(models.AbstractModel):
         if request.env.uid is None:
             __, user_id = request.env["ir.model.data"]._xmlid_to_res_model_res_id("base.public_user")
             request.update_env(user=user_id)
-        super()._auth_method_public()
+        return super()._auth_method_public()
