@@ -343,36 +343,39 @@ class CrmFranchise(models.Model):
 
     def _on_duty_now(self, now):
         """Whether the franchise's calendar has working time at this moment (attendances in its time zone)."""
-        calendar = self.calendar_id.sudo()
-        local = pytz.utc.localize(now).astimezone(pytz.timezone(calendar.tz or "UTC"))
+        # The calendar from a cache, not read: this runs on every routing decision.
+        tz, two_weeks, attendances = self._calendar_schedule(self.calendar_id.id)
+        local = pytz.utc.localize(now).astimezone(pytz.timezone(tz or "UTC"))
         hour = local.hour + local.minute / 60.0
         day = str(local.weekday())
         today = local.date()
         # A two-week calendar has an attendance set per week parity; only this week's counts.
-        week_type = (
-            str(self.env["resource.calendar.attendance"].get_week_type(today)) if calendar.two_weeks_calendar else None
-        )
-        # Attendances from a cache: this runs on every routing decision.
+        week_type = str(self.env["resource.calendar.attendance"].get_week_type(today)) if two_weeks else None
         return any(
             dayofweek == day
             and (week_type is None or att_week == week_type)
             and hour_from <= hour < hour_to
             and (not date_from or date_from <= today)
             and (not date_to or today <= date_to)
-            for dayofweek, att_week, hour_from, hour_to, date_from, date_to in self._calendar_attendances(calendar.id)
+            for dayofweek, att_week, hour_from, hour_to, date_from, date_to in attendances
         )
 
     @api.model
     @tools.ormcache("calendar_id")
-    def _calendar_attendances(self, calendar_id):
-        """The working attendances of a calendar (no section lines, no lunch) as plain tuples (cached;
-        cleared when an attendance changes, see resource_calendar_attendance.py):
-        (dayofweek, week_type, hour_from, hour_to, date_from, date_to)."""
+    def _calendar_schedule(self, calendar_id):
+        """A calendar's time zone, whether it alternates two weeks, and its working attendances (no
+        section lines, no lunch) as plain tuples (dayofweek, week_type, hour_from, hour_to, date_from,
+        date_to). Cached; cleared when the calendar or an attendance changes (crm.support.cached.mixin)."""
+        calendar = self.env["resource.calendar"].sudo().browse(calendar_id)
         attendances = self.env["resource.calendar.attendance"].sudo().search([("calendar_id", "=", calendar_id)])
-        return tuple(
-            (att.dayofweek, att.week_type, att.hour_from, att.hour_to, att.date_from, att.date_to)
-            for att in attendances
-            if not att.display_type and att.day_period != "lunch"
+        return (
+            calendar.tz,
+            calendar.two_weeks_calendar,
+            tuple(
+                (att.dayofweek, att.week_type, att.hour_from, att.hour_to, att.date_from, att.date_to)
+                for att in attendances
+                if not att.display_type and att.day_period != "lunch"
+            ),
         )
 
     def _available_staff(self, staff, rule, now):

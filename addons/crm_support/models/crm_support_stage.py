@@ -16,8 +16,8 @@ STAGE_CODES = [
 class CrmSupportStage(models.Model):
     _name = "crm.support.stage"
     _inherit = ["crm.support.cached.mixin"]
-    # only the code is cached (_id_by_code)
-    _cache_neutral_fields = frozenset({"name", "sequence", "fold", "is_closed", "pause_sla"})
+    # the code and the closed flag are cached (_id_by_code, _code_and_closed)
+    _cache_neutral_fields = frozenset({"name", "sequence", "fold", "pause_sla"})
     _description = "Service Request Stage"
     _order = "sequence, id"
 
@@ -38,3 +38,9 @@ class CrmSupportStage(models.Model):
     def _id_by_code(self, code):
         """Id of the stage with this code, or False (cached: every intake and routing asks)."""
         return self.sudo().search([("code", "=", code)], limit=1).id
+
+    @api.model
+    @tools.ormcache()
+    def _code_and_closed(self):
+        """{stage id: (code, is closed)} (cached: intake stores a new ticket's stage without reading it)."""
+        return {stage.id: (stage.code, stage.is_closed) for stage in self.sudo().search([])}

@@ -329,12 +329,20 @@ class CrmSupportTicket(models.Model):
     def _intake_decide(self, vals):
         """Values of a new ticket with its routing decision and SLA deadlines, decided before it is created."""
         vals = self._add_missing_default_values(vals)
-        draft = self.new(vals)
+        # The draft's stage code and closed flag from a cache, not read from its stage (a query); create
+        # computes them again for the ticket it stores.
+        stages = self.env["crm.support.stage"]._code_and_closed()
+
+        def stage_flags(stage_id):
+            code, closed = stages.get(stage_id, (False, False))
+            return {"stage_code": code, "is_closed": closed}
+
+        draft = self.new(dict(vals, **stage_flags(vals.get("stage_id"))))
         if draft.user_id or draft.is_closed:
             return vals
         now = fields.Datetime.now()
         route_vals = draft._routing_vals(now)
-        draft.update(route_vals)
+        draft.update(dict(route_vals, **stage_flags(route_vals["stage_id"])))
         vals.update(route_vals)
         vals.update(draft._sla_vals(with_escalation=True))
         return vals
@@ -532,9 +540,8 @@ class CrmSupportTicket(models.Model):
             partner = Partner.browse(row and row[0])
         if not partner:
             # Creating a contact reads the current user's company (defaults) and the superuser's contact
-            # (partner_share): read those two columns only, or Odoo reads every column of both users.
-            self.env.user.fetch(["company_id"])
-            self.env["res.users"].sudo().browse(SUPERUSER_ID).fetch(["partner_id"])
+            # (partner_share): read those columns of both users at once, or Odoo reads every column of each.
+            self.env["res.users"].sudo().browse([self.env.uid, SUPERUSER_ID]).fetch(["company_id", "partner_id"])
             partner = Partner.create(
                 {
                     "name": clean.get("contact_name") or clean.get("email") or clean.get("phone"),
@@ -682,7 +689,7 @@ class CrmSupportTicket(models.Model):
         if not partner._vrm_allows(recipient, "service", "contact"):
             return False
         country = self.country_id or partner.country_id or self.env.company.country_id
-        e164 = self._e164_mobile(number, country)
+        e164 = self._e164_mobile(number, country.code)
         if not e164:
             return False
         # The blacklist stores E.164 numbers: a plain look-up (its search would format the number again in
@@ -692,12 +699,13 @@ class CrmSupportTicket(models.Model):
         return False if self.env.cr.fetchone() else e164
 
     @api.model
-    def _e164_mobile(self, number, country):
-        """E.164 form of a valid mobile number, else False."""
+    def _e164_mobile(self, number, country_code):
+        """E.164 form of a valid mobile number (national numbers read in the country of this ISO code),
+        else False."""
         if not number or not phonenumbers:
             return False
         try:
-            parsed = phonenumbers.parse(number, country.code or None)
+            parsed = phonenumbers.parse(number, country_code or None)
         except phonenumbers.NumberParseException:
             return False
         mobile_types = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -1319,29 +1327,31 @@ class CrmSupportTicket(models.Model):
 
     def _staff_contact(self, user):
         """(E.164 mobile or False, partner id) of a staff member."""
-        # One query for the number and the country to read it in (the person's, their franchise's, the
-        # company's).
+        # One query for the number and the code of the country to read it in (the person's, their
+        # franchise's, the company's).
         self.env["res.users"].flush_model(["partner_id", "franchise_id"])
         self.env["res.partner"].flush_model(["mobile", "phone", "country_id"])
         self.env["crm.franchise"].flush_model(["partner_id"])
         self.env["res.company"].flush_model(["partner_id"])
+        self.env["res.country"].flush_model(["code"])
         self.env.cr.execute(
             """
-            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), COALESCE(p.country_id, fp.country_id, cp.country_id), p.id
+            SELECT COALESCE(NULLIF(p.mobile, ''), p.phone), country.code, p.id
               FROM res_users u
               JOIN res_partner p ON p.id = u.partner_id
               LEFT JOIN crm_franchise f ON f.id = u.franchise_id
               LEFT JOIN res_partner fp ON fp.id = f.partner_id
               LEFT JOIN res_company c ON c.id = %s
               LEFT JOIN res_partner cp ON cp.id = c.partner_id
+              LEFT JOIN res_country country ON country.id = COALESCE(p.country_id, fp.country_id, cp.country_id)
              WHERE u.id = %s
             """,
             [self.env.company.id, user.id],
         )
-        number, country_id, partner_id = self.env.cr.fetchone() or (False, False, False)
+        number, country_code, partner_id = self.env.cr.fetchone() or (False, False, False)
         if not number:
             return False, partner_id
-        return self._e164_mobile(number, self.env["res.country"].browse(country_id)), partner_id
+        return self._e164_mobile(number, country_code), partner_id
 
     # ------------------------------------------------------------------ actions (portal and API)
     def _check_support_manager(self):

@@ -5,7 +5,7 @@ from odoo import models
 
 
 class ResourceCalendarAttendance(models.Model):
-    # Routing reads working hours through a cache (crm.franchise._calendar_attendances): a change of
+    # Routing reads working hours through a cache (crm.franchise._calendar_schedule): a change of
     # an attendance clears it like a change of a routing rule.
     _name = "resource.calendar.attendance"
     _inherit = ["resource.calendar.attendance", "crm.support.cached.mixin"]

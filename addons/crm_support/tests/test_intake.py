@@ -260,8 +260,8 @@ class TestIntake(SupportCase):
         self.customer.mobile = "+44 20 7946 0000"
         ticket = self._ticket(phone="+44 20 7946 0000")
         self.assertFalse(self.env["sms.sms"].search([("number", "=", "+442079460000")]))
-        self.assertFalse(ticket._e164_mobile("+44 20 7946 0000", self.uk))
-        self.assertEqual(ticket._e164_mobile("07911 123456", self.uk), "+447911123456")
+        self.assertFalse(ticket._e164_mobile("+44 20 7946 0000", "GB"))
+        self.assertEqual(ticket._e164_mobile("07911 123456", "GB"), "+447911123456")
 
     def test_cron_wake_up_kept_connection(self):
         """The intake's wake-up reaches the cron workers (LISTEN cron_trigger on 'postgres'), over one kept
