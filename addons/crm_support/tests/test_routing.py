@@ -163,7 +163,8 @@ class TestRouting(SupportCase):
             self.assertIn(day.user_id, self.alice | self.bob)
 
     def test_changed_working_hours_count_at_once(self):
-        """Routing reads working hours from a cache: moving a franchise's opening hours counts from the next request."""
+        """Routing reads working hours from a cache: moving a franchise's opening hours, or its time zone,
+        counts from the next request."""
         office = self._london_office_hours()
         with freeze_time("2026-11-25 10:00:00"):  # Wednesday morning
             self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
@@ -171,6 +172,8 @@ class TestRouting(SupportCase):
             self.assertTrue(self._ticket(partner_id=False).is_triage, "the franchise now opens at noon")
             office.attendance_ids.filtered(lambda a: a.dayofweek == "2").hour_from = 9
             self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
+            office.tz = "Pacific/Auckland"
+            self.assertTrue(self._ticket(partner_id=False).is_triage, "10:00 in London is 23:00 in Auckland")
 
     def test_two_week_calendar(self):
         """A two-week calendar counts only this week's hours: off on Wednesdays of one week, on duty the next."""
