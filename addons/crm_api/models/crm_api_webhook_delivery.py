@@ -80,7 +80,7 @@ class CrmApiWebhookDelivery(models.Model):
                         )
                 deliveries_sudo = self.sudo().create(vals_list)
                 if deliveries_sudo:
-                    self.env.ref("crm_api.ir_cron_webhook_deliver").sudo()._trigger()
+                    self.env["ir.cron"]._crm_wake("crm_api.ir_cron_webhook_deliver")
                 return deliveries_sudo
         except Exception:  # a webhook problem must never undo the business change
             _logger.warning("Could not queue the webhook event %s", event, exc_info=True)
@@ -154,4 +154,4 @@ class CrmApiWebhookDelivery(models.Model):
     def action_retry(self):
         """Queue failed deliveries again, now."""
         self.write({"state": "pending", "next_attempt_at": fields.Datetime.now(), "attempt_count": 0})
-        self.env.ref("crm_api.ir_cron_webhook_deliver").sudo()._trigger()
+        self.env["ir.cron"]._crm_wake("crm_api.ir_cron_webhook_deliver")

@@ -635,7 +635,7 @@ class CrmSupportTicket(models.Model):
                 )
                 queued = True
         if queued:
-            self._wake_cron("mail.ir_cron_mail_scheduler_action")  # not at the queue's next hourly run
+            self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")  # not at the queue's next hourly run
 
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
@@ -656,15 +656,6 @@ class CrmSupportTicket(models.Model):
         goes with its record when that is deleted, and its look-up is cached)."""
         model, res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(xmlid, raise_if_not_found=False)
         return self.env[model].browse(res_id) if res_id else None
-
-    @api.model
-    def _wake_cron(self, xmlid):
-        """Run the cron of this XML id at once (a trigger for now), e.g. a queue just filled."""
-        cron = self._xmlid_record(xmlid)
-        if cron:
-            # _trigger reads whether the cron is active: that column only, not the whole job
-            cron.sudo().fetch(["active"])
-            cron.sudo()._trigger()
 
     def _queue_sms(self, body, number, partner, sms_vals=None):
         """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean.
@@ -1057,10 +1048,10 @@ class CrmSupportTicket(models.Model):
         )
         if sms_vals:
             self.env["sms.sms"].sudo().create(sms_vals)
-            self._wake_cron("sms.ir_cron_sms_scheduler_action")
+            self.env["ir.cron"]._crm_wake("sms.ir_cron_sms_scheduler_action")
         if mail_vals:
             self.env["mail.mail"].sudo().create(mail_vals)
-            self._wake_cron("mail.ir_cron_mail_scheduler_action")
+            self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")
         for level, bodies in notes.items():
             self.browse(list(bodies))._on_escalated(level)
 
@@ -1555,7 +1546,7 @@ class CrmSupportTicket(models.Model):
 
     def _followup_enqueue(self):
         """Wake the follow-up queue at once for these tickets (created with followup_pending_since set)."""
-        self._wake_cron("crm_support.ir_cron_intake_followup")
+        self.env["ir.cron"]._crm_wake("crm_support.ir_cron_intake_followup")
 
     @api.model
     def _cron_intake_followup(self, batch_size=200):
