@@ -624,8 +624,6 @@ class CrmSupportTicket(models.Model):
         queued = False
         for ticket in self.sudo():
             if ticket.partner_id and ticket.email:
-                # Queued, not sent here: Odoo's mail queue sends a batch over one SMTP connection,
-                # instead of a new cursor and connection per e-mail inside this transaction.
                 ticket.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",
@@ -635,7 +633,7 @@ class CrmSupportTicket(models.Model):
                 )
                 queued = True
         if queued:
-            self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")  # not at the queue's next hourly run
+            self._wake_mail_queue()
 
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
@@ -1051,7 +1049,7 @@ class CrmSupportTicket(models.Model):
             self.env["ir.cron"]._crm_wake("sms.ir_cron_sms_scheduler_action")
         if mail_vals:
             self.env["mail.mail"].sudo().create(mail_vals)
-            self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")
+            self._wake_mail_queue()
         for level, bodies in notes.items():
             self.browse(list(bodies))._on_escalated(level)
 
@@ -1264,14 +1262,16 @@ class CrmSupportTicket(models.Model):
     def _alert_triage(self):
         """Tell the head-office triage team about tickets nobody could take."""
         team = self.env.ref("crm_support.group_support_triage").sudo().users
-        if not team:
+        if not team or not self:
             return
         for ticket in self.sudo():
             ticket.message_notify(
                 partner_ids=team.partner_id.ids,
                 subject=self.env._("%s needs triage", ticket.name),
                 body=self.env._("%(ref)s could not be routed: %(why)s", ref=ticket.name, why=ticket.routing_reason),
+                force_send=False,
             )
+        self._wake_mail_queue()
 
     def _deep_link(self):
         """Short link to the ticket's mobile page for franchise staff."""
@@ -1296,8 +1296,9 @@ class CrmSupportTicket(models.Model):
                 ticket._queue_sms(body, number, self.env["res.partner"].browse(partner_id), sms_vals)
 
     def _notify_assignee_message(self):
-        """Odoo notification (inbox or e-mail, as the person chose) with the deep link."""
-        for ticket in self.sudo().filtered("user_id"):
+        """Odoo notification (inbox or e-mail, as the person chose) with the deep link; e-mails queued."""
+        assigned = self.sudo().filtered("user_id")
+        for ticket in assigned:
             link = ticket._deep_link()
             ticket.message_notify(
                 partner_ids=ticket.user_id.partner_id.ids,
@@ -1310,7 +1311,15 @@ class CrmSupportTicket(models.Model):
                     link,
                     self.env._("Open"),
                 ),
+                force_send=False,
             )
+        if assigned:
+            self._wake_mail_queue()
+
+    def _wake_mail_queue(self):
+        """Odoo's mail queue sends what was queued right after commit, in a batch over one SMTP connection,
+        instead of a new cursor and connection per e-mail inside this transaction (force_send)."""
+        self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""

@@ -254,6 +254,12 @@ class TestIntake(SupportCase):
         )
         self.assertIn(f"/sr/{ticket.id}", str(note.body))
         self.assertEqual(sms.state, "outgoing", "queued for the SMS gateway")
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", note.id)])
+        self.assertEqual(mail.mapped("state"), ["outgoing"], "the e-mail is queued, not sent inside the transaction")
+        mail_queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", mail_queue.id)]), "the mail queue sends it at once"
+        )
 
     def test_no_sms_to_landline(self):
         """Service SMS go only to valid mobiles: a landline gets none."""
