@@ -42,5 +42,5 @@ class CrmSupportStage(models.Model):
     @api.model
     @tools.ormcache()
     def _code_and_closed(self):
-        """{stage id: (code, is closed)} (cached: intake stores a new ticket's stage without reading it)."""
+        """{stage id: (code, is closed)} (cached: intake decides on its draft ticket without reading the stage)."""
         return {stage.id: (stage.code, stage.is_closed) for stage in self.sudo().search([])}
