@@ -617,23 +617,35 @@ class CrmSupportTicket(models.Model):
             self._send_acknowledgement_email()
 
     def _send_acknowledgement_email(self):
-        """The acknowledgement e-mail with reference and tracking link."""
+        """The acknowledgement e-mail with reference and tracking link, queued for Odoo's mail queue.
+
+        The template's subject and body are rendered for all the tickets at once (compiled once, each in
+        its customer's language), then one message is posted per ticket with the template's settings, as
+        the mail composer posts it: the composer, one per ticket, compiled and rendered each one alone.
+        """
         template = self._xmlid_record("crm_support.mail_template_ticket_ack")
-        if not template:
+        tickets = self.sudo().filtered(lambda t: t.partner_id and t.email)
+        if not template or not tickets:
             return
-        queued = False
-        for ticket in self.sudo():
-            if ticket.partner_id and ticket.email:
-                ticket.message_post_with_source(
-                    template,
-                    subtype_xmlid="mail.mt_comment",
-                    partner_ids=ticket.partner_id.ids,
-                    message_type="comment",
-                    force_send=False,
-                )
-                queued = True
-        if queued:
-            self._wake_mail_queue()
+        template = template.sudo()
+        subjects = template._render_field("subject", tickets.ids, compute_lang=True)
+        bodies = template._render_field("body_html", tickets.ids, compute_lang=True)
+        senders = template._render_field("email_from", tickets.ids) if template.email_from else {}
+        for ticket in tickets:
+            ticket.message_post(
+                subject=subjects[ticket.id],
+                body=bodies[ticket.id],
+                email_from=senders.get(ticket.id) or None,
+                partner_ids=ticket.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_add_signature=False,
+                email_layout_xmlid=template.email_layout_xmlid,
+                mail_auto_delete=template.auto_delete,
+                mail_server_id=template.mail_server_id.id,
+                force_send=False,
+            )
+        self._wake_mail_queue()
 
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are

@@ -160,13 +160,21 @@ class TestIntake(SupportCase):
         return ticket.message_ids.filtered(lambda m: ticket.name in (m.subject or "") and "received" in m.subject)
 
     def test_acknowledgement_email_with_tracking_link(self):
-        """Every channel acknowledges by e-mail with the reference and a tokenised tracking link."""
+        """Every channel acknowledges by e-mail with the reference and a tokenised tracking link; requests
+        acknowledged together each get their own."""
         ticket = self._public()
+        other = self._public(contact_name="Quinn", email="quinn@example.com", phone="07911 123499")
         self._intake_followup()
         ack = self._ack(ticket)
         self.assertEqual(len(ack), 1)
         self.assertIn(ticket.partner_id, ack.partner_ids)
         self.assertIn(f"access_token={ticket.access_token}", str(ack.body))
+        self.assertIn("Hello Pat Public", str(ack.body))
+        other_ack = self._ack(other)
+        self.assertEqual(other_ack.partner_ids, other.partner_id)
+        self.assertIn(other.name, other_ack.subject)
+        self.assertIn(f"access_token={other.access_token}", str(other_ack.body))
+        self.assertNotIn(ticket.access_token, str(other_ack.body))
         mail = self.env["mail.mail"].search(
             [("mail_message_id", "=", ack.id), ("recipient_ids", "in", ticket.partner_id.ids)]
         )
