@@ -628,9 +628,22 @@ class CrmSupportTicket(models.Model):
         if not template or not tickets:
             return
         template = template.sudo()
+        if template.attachment_ids or template.report_template_ids or template.scheduled_date:
+            # A manager added files or a send date to the template: the composer handles those.
+            for ticket in tickets:
+                ticket.message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    partner_ids=ticket.partner_id.ids,
+                    message_type="comment",
+                    force_send=False,
+                )
+            self._wake_mail_queue()
+            return
         subjects = template._render_field("subject", tickets.ids, compute_lang=True)
         bodies = template._render_field("body_html", tickets.ids, compute_lang=True)
         senders = template._render_field("email_from", tickets.ids) if template.email_from else {}
+        langs = template._render_field("lang", tickets.ids) if template.lang else {}
         for ticket in tickets:
             ticket.message_post(
                 subject=subjects[ticket.id],
@@ -641,6 +654,7 @@ class CrmSupportTicket(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 email_add_signature=False,
                 email_layout_xmlid=template.email_layout_xmlid,
+                force_email_lang=langs.get(ticket.id) or False,
                 mail_auto_delete=template.auto_delete,
                 mail_server_id=template.mail_server_id.id,
                 force_send=False,

@@ -186,6 +186,16 @@ class TestIntake(SupportCase):
         backend = self._ticket()
         self.assertEqual(len(self._ack(backend)), 1, "a ticket created in the backend is acknowledged at once")
 
+    def test_acknowledgement_keeps_template_attachments(self):
+        """A file a manager adds to the acknowledgement template goes with every acknowledgement."""
+        template = self.env.ref("crm_support.mail_template_ticket_ack")
+        template.attachment_ids = self.env["ir.attachment"].create(
+            {"name": "care-leaflet.pdf", "raw": b"%PDF-1.4 leaflet", "res_model": template._name, "res_id": template.id}
+        )
+        ticket = self._public()
+        self._intake_followup()
+        self.assertEqual(self._ack(ticket).attachment_ids.mapped("name"), ["care-leaflet.pdf"])
+
     def _intake_followup(self):
         """Run the follow-up queue as the cron worker does right after the intake's commit."""
         cron = self.env.ref("crm_support.ir_cron_intake_followup")
