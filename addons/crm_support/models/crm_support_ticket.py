@@ -620,8 +620,8 @@ class CrmSupportTicket(models.Model):
         """The acknowledgement e-mail with reference and tracking link, queued for Odoo's mail queue.
 
         The template's subject and body are rendered for all the tickets at once (compiled once, each in
-        its customer's language), then one message is posted per ticket with the template's settings, as
-        the mail composer posts it: the composer, one per ticket, compiled and rendered each one alone.
+        the language the template sets), then one message is posted per ticket with the template's
+        settings, as the mail composer posts it: a composer per ticket compiled and rendered each alone.
         """
         template = self._xmlid_record("crm_support.mail_template_ticket_ack")
         tickets = self.sudo().filtered(lambda t: t.partner_id and t.email)
