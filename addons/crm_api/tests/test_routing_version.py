@@ -1,23 +1,15 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from unittest.mock import patch
-
-from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, tagged
+
+from odoo.addons.crm_support.tests.common import sql_statements
 
 
 @tagged("post_install", "-at_install")
 class TestRoutingVersion(HttpCase):
     def _version_reads(self, url, **kwargs):
         """Status of the answer to url and how many times serving it read the endpoint route version."""
-        statements = []
-        execute = Cursor.execute
-
-        def counting_execute(cr, query, *args, **kw):
-            statements.append(str(query))
-            return execute(cr, query, *args, **kw)
-
-        with patch.object(Cursor, "execute", counting_execute):
+        with sql_statements() as statements:
             response = self.url_open(url, **kwargs)
         return response.status_code, sum("endpoint_route_version" in s for s in statements)
 

@@ -1,7 +1,26 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from contextlib import contextmanager
+from unittest.mock import patch
+
+from odoo.sql_db import Cursor
 from odoo.tests import TransactionCase, new_test_user
+
+
+@contextmanager
+def sql_statements():
+    """The SQL statements run inside the block, parameters filled in (requests served by the test
+    server included: they share its process)."""
+    statements = []
+    execute = Cursor.execute
+
+    def recording_execute(cr, query, params=None, *args, **kwargs):
+        statements.append(cr.mogrify(query, params).decode())
+        return execute(cr, query, params, *args, **kwargs)
+
+    with patch.object(Cursor, "execute", recording_execute):
+        yield statements
 
 
 class SupportCase(TransactionCase):

@@ -1,12 +1,9 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from unittest.mock import patch
-
-from odoo.sql_db import Cursor
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SupportCase
+from .common import SupportCase, sql_statements
 
 
 @tagged("post_install", "-at_install")
@@ -76,15 +73,8 @@ class TestPortal(HttpCase, SupportCase):
         neither the form nor its submission queries the user's existence."""
         public = self.env.ref("base.public_user")
         checks = f'FROM "res_users" WHERE "res_users"."id" IN ({public.id})'
-        statements = []
-        execute = Cursor.execute
-
-        def counting_execute(cr, query, params=None, *args, **kw):
-            statements.append(cr.mogrify(query, params).decode())
-            return execute(cr, query, params, *args, **kw)
-
         self.authenticate(None, None)
-        with patch.object(Cursor, "execute", counting_execute):
+        with sql_statements() as statements:
             page = self.url_open("/support/request")
             data = {
                 "csrf_token": self._form_token(page.text),
