@@ -38,12 +38,16 @@ class Context:
         self._args = args
         self._servers = {}  # workers -> (process, output file, url)
         self.workers = 4
-        self.server_note = self.note(self.workers)
 
     @staticmethod
     def note(workers):
         """How a server of this many workers runs, for the notes of the rows measured on it."""
         return f"prefork, {workers} workers, no cron threads"
+
+    @property
+    def server_note(self):
+        """How the benchmark server (base_url) runs."""
+        return self.note(self.workers)
 
     @property
     def base_url(self):
