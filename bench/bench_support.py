@@ -150,12 +150,15 @@ def run(env, ctx):
 def _bench_http_intake(env, ctx, n):
     """10 concurrent clients post the public form; each answer means created, routed and SMS queued.
 
-    Then the same on a server of one worker per core, one client alone (a request's own time, without
-    the queueing of ten clients on two cores), and what the follow-up after each answer costs.
+    Then the floor: the same ten clients whose POST the honeypot catches (Odoo's own cost of the two
+    requests, nothing created); the same on a server of one worker per core; one client alone (a
+    request's own time, without the queueing of ten clients on two cores); and what the follow-up after
+    each answer costs.
     """
     env["ir.config_parameter"].sudo().set_param("crm_support.intake_rate_limit", "0")
     per_client = max(5, n["decisions"] // 20)
     concurrent = _http_intake_run(env, ctx.base_url, run=1, clients=10, per_client=per_client)
+    floor = _http_intake_run(env, ctx.base_url, run=8, clients=10, per_client=per_client, honeypot=True)
     cores = os.cpu_count() or 2
     per_core = _http_intake_run(env, ctx.server_url(cores), run=7, clients=10, per_client=per_client)
     ctx.stop_server(cores)
@@ -169,6 +172,15 @@ def _bench_http_intake(env, ctx, n):
             "goal": "<= 100 ms",
             "met": concurrent["met"],
             "note": f"{concurrent['note']}; server: {ctx.server_note}",
+        },
+        {
+            "name": "HTTP floor p95 (10 clients, the honeypot answers)",
+            "value": floor["p95"],
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": f"{floor['note']}; server: {ctx.server_note}; the same GET + POST, but the honeypot answers "
+            "the POST: nothing created or routed, what Odoo's HTTP layer and the two pages cost under this load",
         },
         {
             "name": f"HTTP intake p95 (10 clients, {cores} workers: one per core)",
@@ -213,9 +225,10 @@ def _bench_intake_followup(env):
     }
 
 
-def _http_intake_run(env, base, run, clients, per_client):
+def _http_intake_run(env, base, run, clients, per_client, *, honeypot=False):
     """clients post the public form of the server at base per_client times each, in parallel; their p95
-    and what was created. run is a digit of the mobile numbers: 0, 1, 2, 7 or 8 (valid UK ranges)."""
+    and what was created. run is a digit of the mobile numbers: 0, 1, 2, 7 or 8 (valid UK ranges).
+    With honeypot, every POST fills the honeypot field: the server answers without creating anything."""
     env.cr.execute("SELECT COALESCE(max(id), 0) FROM sms_sms")
     last_sms = env.cr.fetchone()[0]
     env.cr.commit()
@@ -249,6 +262,7 @@ def _http_intake_run(env, base, run, clients, per_client):
                     "phone": f"+447911{run}{k:01d}{i + warm_up:04d}",
                     "zip": f"{_outward((k * per_client + i) % 50)} 1AA",
                     "country_id": str(uk_id),
+                    **({"website_url": "http://bench.example.com"} if honeypot else {}),
                 }
             ).encode()
             t0 = time.perf_counter()
