@@ -157,12 +157,12 @@ def _bench_http_intake(env, ctx, n):
     """
     env["ir.config_parameter"].sudo().set_param("crm_support.intake_rate_limit", "0")
     per_client = max(5, n["decisions"] // 20)
-    concurrent = _http_intake_run(env, ctx.base_url, run=1, clients=10, per_client=per_client)
-    floor = _http_intake_run(env, ctx.base_url, run=8, clients=10, per_client=per_client, honeypot=True)
+    concurrent = _http_intake_run(env, ctx, ctx.base_url, run=1, clients=10, per_client=per_client)
+    floor = _http_intake_run(env, ctx, ctx.base_url, run=8, clients=10, per_client=per_client, honeypot=True)
     cores = os.cpu_count() or 2
-    per_core = _http_intake_run(env, ctx.server_url(cores), run=7, clients=10, per_client=per_client)
+    per_core = _http_intake_run(env, ctx, ctx.server_url(cores), run=7, clients=10, per_client=per_client)
     ctx.stop_server(cores)
-    alone = _http_intake_run(env, ctx.base_url, run=2, clients=1, per_client=max(20, n["decisions"] // 10))
+    alone = _http_intake_run(env, ctx, ctx.base_url, run=2, clients=1, per_client=max(20, n["decisions"] // 10))
     followup = _bench_intake_followup(env)
     return [
         {
@@ -182,6 +182,8 @@ def _bench_http_intake(env, ctx, n):
             "note": f"{floor['note']}; server: {ctx.server_note}; the same GET + POST, but the honeypot answers "
             "the POST: nothing created or routed, what Odoo's HTTP layer and the two pages cost under this load",
         },
+        _cpu_row("HTTP intake CPU per form + request (10 clients)", concurrent, cores),
+        _cpu_row("HTTP floor CPU per form + request (10 clients, the honeypot answers)", floor, cores),
         {
             "name": f"HTTP intake p95 (10 clients, {cores} workers: one per core)",
             "value": per_core["p95"],
@@ -225,10 +227,28 @@ def _bench_intake_followup(env):
     }
 
 
-def _http_intake_run(env, base, run, clients, per_client, *, honeypot=False):
-    """clients post the public form of the server at base per_client times each, in parallel; their p95
-    and what was created. run is a digit of the mobile numbers: 0, 1, 2, 7 or 8 (valid UK ranges).
-    With honeypot, every POST fills the honeypot field: the server answers without creating anything."""
+def _cpu_row(name, measured, cores):
+    """The CPU a GET + POST of the form costs the server and PostgreSQL, from a run of _http_intake_run."""
+    odoo, postgres = measured["cpu"]
+    if odoo is None:
+        return {"name": name, "value": None, "unit": "ms", "goal": "", "met": None, "note": "not measured"}
+    return {
+        "name": name,
+        "value": round(odoo + postgres, 1),
+        "unit": "ms",
+        "goal": "",
+        "met": None,
+        "note": f"Odoo {odoo:.1f} ms + PostgreSQL {postgres:.1f} ms per GET + POST (the clients' own CPU not counted); "
+        f"{measured['rate']:.0f} per second kept {measured['busy']:.2f} of {cores} cores busy with the clients: "
+        "when the cores are full, each client waits its turn behind the nine others, and the p95 grows with this cost",
+    }
+
+
+def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False):
+    """clients post the public form of the server at base per_client times each, in parallel; their p95,
+    what was created and the CPU the server and PostgreSQL used. run is a digit of the mobile numbers:
+    0, 1, 2, 7 or 8 (valid UK ranges). With honeypot, every POST fills the honeypot field: the server
+    answers without creating anything."""
     env.cr.execute("SELECT COALESCE(max(id), 0) FROM sms_sms")
     last_sms = env.cr.fetchone()[0]
     env.cr.commit()
@@ -241,7 +261,12 @@ def _http_intake_run(env, base, run, clients, per_client, *, honeypot=False):
     # its registry caches, templates and routing indexes; the server's gevent process finishes
     # booting), then all clients start the timed requests together.
     warm_up = 3
-    start_line = threading.Barrier(clients)
+    started = {}
+
+    def start():
+        started.update(cpu=ctx.cpu_seconds(base), process=time.process_time(), wall=time.perf_counter())
+
+    start_line = threading.Barrier(clients, action=start)
 
     def client(k):
         jar = http.cookiejar.CookieJar()
@@ -281,6 +306,8 @@ def _http_intake_run(env, base, run, clients, per_client, *, honeypot=False):
         thread.start()
     for thread in threads:
         thread.join()
+    (odoo, postgres), wall = ctx.cpu_seconds(base), time.perf_counter() - started["wall"]
+    client_cpu = time.process_time() - started["process"]
     env.cr.commit()  # a new snapshot, to see what the server committed
     env.cr.execute(
         "SELECT count(*) FROM crm_support_ticket WHERE subject LIKE %s AND user_id IS NOT NULL",
@@ -290,9 +317,16 @@ def _http_intake_run(env, base, run, clients, per_client, *, honeypot=False):
     env.cr.execute("SELECT count(*) FROM sms_sms WHERE id > %s", [last_sms])
     queued = env.cr.fetchone()[0]
     if not timings:
-        return {"p95": None, "met": False, "note": f"{len(errors)} errors"}
+        return {"p95": None, "met": False, "note": f"{len(errors)} errors", "cpu": (None, None)}
     p95 = _p95(timings)
+    cycles = clients * per_client
+    cpu = (None, None)
+    if odoo is not None:
+        cpu = tuple(1000 * (end - begin) / cycles for end, begin in zip((odoo, postgres), started["cpu"], strict=True))
     return {
+        "cpu": cpu,
+        "rate": cycles / wall,
+        "busy": (sum(cpu) * cycles / 1000 + client_cpu) / wall if odoo is not None else None,
         "p95": round(p95, 1),
         "met": p95 <= 100 and not errors and routed == len(timings),
         "note": f"median {statistics.median(timings):.1f} ms, {len(timings)} requests, {routed} routed to a person, "

@@ -16,6 +16,7 @@ import argparse
 import datetime
 import importlib.util
 import json
+import os
 import pathlib
 import platform
 import socket
@@ -102,6 +103,27 @@ class Context:
             raise RuntimeError(f"the benchmark server did not start: see {log}")
         return url
 
+    def cpu_seconds(self, url):
+        """(Odoo, PostgreSQL) CPU seconds used so far by the server at url (its main process and its
+        workers) and by this machine's PostgreSQL processes; from /proc, so (None, None) off Linux."""
+        if not pathlib.Path("/proc/self/stat").exists():
+            return None, None
+        stats = {}
+        for entry in pathlib.Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    comm = (entry / "comm").read_text().strip()
+                    # after the ")" closing the command name: state, ppid, ..., utime and stime (14th, 15th)
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # the process ended meanwhile
+                    continue
+                stats[int(entry.name)] = (comm, int(fields[1]), (int(fields[11]) + int(fields[12])))
+        server = next(proc.pid for proc, __, server_url in self._servers.values() if server_url == url)
+        tick = os.sysconf("SC_CLK_TCK")
+        odoo = sum(ticks for pid, (__, ppid, ticks) in stats.items() if server in (pid, ppid))
+        postgres = sum(ticks for comm, __, ticks in stats.values() if comm.startswith("postgres"))
+        return odoo / tick, postgres / tick
+
     def stop_server(self, workers):
         """Stop the server of this many workers (its processes would take CPU from the next measures)."""
         server, output, __ = self._servers.pop(workers, (None, None, None))
@@ -180,7 +202,7 @@ def main():
                 "scale": args.scale,
                 "machine": {
                     "python": platform.python_version(),
-                    "cpus": __import__("os").cpu_count(),
+                    "cpus": os.cpu_count(),
                     "node": platform.node(),
                 },
                 "rows": rows,
