@@ -232,6 +232,15 @@ def _cpu_row(name, measured, cores):
     odoo, postgres = measured["cpu"]
     if odoo is None:
         return {"name": name, "value": None, "unit": "ms", "goal": "", "met": None, "note": "not measured"}
+    if postgres is None:
+        return {
+            "name": name,
+            "value": round(odoo, 1),
+            "unit": "ms",
+            "goal": "",
+            "met": None,
+            "note": f"Odoo alone: {odoo:.1f} ms per GET + POST; PostgreSQL runs on another machine",
+        }
     return {
         "name": name,
         "value": round(odoo + postgres, 1),
@@ -320,13 +329,14 @@ def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False
         return {"p95": None, "met": False, "note": f"{len(errors)} errors", "cpu": (None, None)}
     p95 = _p95(timings)
     cycles = clients * per_client
-    cpu = (None, None)
-    if odoo is not None:
-        cpu = tuple(1000 * (end - begin) / cycles for end, begin in zip((odoo, postgres), started["cpu"], strict=True))
+    cpu = tuple(
+        None if end is None or begin is None else 1000 * (end - begin) / cycles
+        for end, begin in zip((odoo, postgres), started["cpu"], strict=True)
+    )
     return {
         "cpu": cpu,
         "rate": cycles / wall,
-        "busy": (sum(cpu) * cycles / 1000 + client_cpu) / wall if odoo is not None else None,
+        "busy": (sum(cpu) * cycles / 1000 + client_cpu) / wall if None not in cpu else None,
         "p95": round(p95, 1),
         "met": p95 <= 100 and not errors and routed == len(timings),
         "note": f"median {statistics.median(timings):.1f} ms, {len(timings)} requests, {routed} routed to a person, "

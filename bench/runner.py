@@ -105,7 +105,8 @@ class Context:
 
     def cpu_seconds(self, url):
         """(Odoo, PostgreSQL) CPU seconds used so far by the server at url (its main process and its
-        workers) and by this machine's PostgreSQL processes; from /proc, so (None, None) off Linux."""
+        workers) and by this machine's PostgreSQL processes (None if it has none); from /proc, so
+        (None, None) off Linux."""
         if not pathlib.Path("/proc/self/stat").exists():
             return None, None
         stats = {}
@@ -121,8 +122,9 @@ class Context:
         server = next(proc.pid for proc, __, server_url in self._servers.values() if server_url == url)
         tick = os.sysconf("SC_CLK_TCK")
         odoo = sum(ticks for pid, (__, ppid, ticks) in stats.items() if server in (pid, ppid))
-        postgres = sum(ticks for comm, __, ticks in stats.values() if comm.startswith("postgres"))
-        return odoo / tick, postgres / tick
+        postgres = [ticks for comm, __, ticks in stats.values() if comm.startswith("postgres")]
+        # no PostgreSQL process here: the database runs on another machine, its CPU is not known
+        return odoo / tick, sum(postgres) / tick if postgres else None
 
     def stop_server(self, workers):
         """Stop the server of this many workers (its processes would take CPU from the next measures)."""
