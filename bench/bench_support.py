@@ -148,7 +148,8 @@ def run(env, ctx):
 
 
 def _bench_http_intake(env, ctx, n):
-    """10 concurrent clients post the public form; each answer means created, routed and SMS queued.
+    """10 concurrent clients post the public form, each request from a new visitor; each answer means
+    created, routed and SMS queued.
 
     Then the floor: the same ten clients whose POST the honeypot catches (Odoo's own cost of the two
     requests, nothing created); the same on a server of one worker per core; one client alone (a
@@ -278,11 +279,12 @@ def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False
     start_line = threading.Barrier(clients, action=start)
 
     def client(k):
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         for i in range(-warm_up, per_client):
             if i == 0:
                 start_line.wait()
+            # every request from a new visitor, in a browser session of its own (cookies kept from the
+            # form to its POST), as the public form's visitors come
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
             with opener.open(f"{base}/support/request", timeout=30) as page:
                 html = page.read().decode()
             start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')

@@ -75,9 +75,10 @@ class Context:
                 self._args.odoo_bin,
                 "-c",
                 self._args.conf,
+                # The database by name and no --db-filter, as crm_support's readme advises: a new visitor's
+                # first request then does not list the server's databases on a new PostgreSQL connection.
                 "-d",
                 self.db,
-                f"--db-filter=^{self.db}$",
                 f"--http-port={port}",
                 f"--gevent-port={gevent_port}",
                 f"--logfile={log}",

@@ -32,7 +32,9 @@ elif [ "$(cat "$stamp" 2>/dev/null)" != "$(addons_hash)" ]; then
     addons_hash > "$stamp"
 fi
 
-odoo -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
+# The database by name (-d), no --db-filter: Odoo then serves it without listing the server's
+# databases on a new PostgreSQL connection for each new visitor (see crm_support's CONFIGURE, item 9).
+odoo -d "$DB" --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
 for _ in $(seq 120); do
