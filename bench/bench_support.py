@@ -231,27 +231,22 @@ def _bench_intake_followup(env):
 def _cpu_row(name, measured, cores):
     """The CPU a GET + POST of the form costs the server and PostgreSQL, from a run of _http_intake_run."""
     odoo, postgres = measured["cpu"]
+    row = {"name": name, "value": None, "unit": "ms", "goal": "", "met": None, "note": "not measured"}
     if odoo is None:
-        return {"name": name, "value": None, "unit": "ms", "goal": "", "met": None, "note": "not measured"}
+        return row
     if postgres is None:
-        return {
-            "name": name,
-            "value": round(odoo, 1),
-            "unit": "ms",
-            "goal": "",
-            "met": None,
-            "note": f"Odoo alone: {odoo:.1f} ms per GET + POST; PostgreSQL runs on another machine",
-        }
-    return {
-        "name": name,
-        "value": round(odoo + postgres, 1),
-        "unit": "ms",
-        "goal": "",
-        "met": None,
-        "note": f"Odoo {odoo:.1f} ms + PostgreSQL {postgres:.1f} ms per GET + POST (the clients' own CPU not counted); "
+        return dict(
+            row,
+            value=round(odoo, 1),
+            note=f"Odoo alone: {odoo:.1f} ms per GET + POST; PostgreSQL runs on another machine",
+        )
+    return dict(
+        row,
+        value=round(odoo + postgres, 1),
+        note=f"Odoo {odoo:.1f} ms + PostgreSQL {postgres:.1f} ms per GET + POST (the clients' own CPU not counted); "
         f"{measured['rate']:.0f} per second kept {measured['busy']:.2f} of {cores} cores busy with the clients: "
         "when the cores are full, each client waits its turn behind the nine others, and the p95 grows with this cost",
-    }
+    )
 
 
 def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False):
