@@ -6,6 +6,7 @@
 # pylint: disable=invalid-commit
 
 import http.cookiejar
+import itertools
 import json
 import os
 import random
@@ -151,8 +152,9 @@ def _bench_http_intake(env, ctx, n):
     """10 concurrent clients post the public form, each request from a new visitor; each answer means
     created, routed and SMS queued.
 
-    Then the floor: the same ten clients whose POST the honeypot catches (Odoo's own cost of the two
-    requests, nothing created); the same on a server of one worker per core; one client alone (a
+    Then the same ten clients at 50, 75 and 90% of the rate they reached, at random times (a busy server
+    whose cores are not full); the floor: the same ten clients whose POST the honeypot catches (Odoo's own cost
+    of the two requests, nothing created); the same on a server of one worker per core; one client alone (a
     request's own time, without the queueing of ten clients on two cores); and what the follow-up after
     each answer costs.
     """
@@ -160,6 +162,22 @@ def _bench_http_intake(env, ctx, n):
     per_client = max(5, n["decisions"] // 20)
     concurrent = _http_intake_run(env, ctx, ctx.base_url, run=1, clients=10, per_client=per_client)
     floor = _http_intake_run(env, ctx, ctx.base_url, run=8, clients=10, per_client=per_client, honeypot=True)
+    # The same clients at 50, 75 and 90% of the rate they reached above with the cores full, their
+    # requests coming at random as visitors' do: what a visitor waits when the server is busy but not
+    # saturated.
+    paced = {
+        share: _http_intake_run(
+            env,
+            ctx,
+            ctx.base_url,
+            run=0,
+            clients=10,
+            per_client=per_client,
+            rate=concurrent["rate"] * share,
+            first=first,
+        )
+        for first, share in ((0, 0.5), (1000, 0.75), (2000, 0.9))
+    }
     cores = os.cpu_count() or 2
     per_core = _http_intake_run(env, ctx, ctx.server_url(cores), run=7, clients=10, per_client=per_client)
     ctx.stop_server(cores)
@@ -174,6 +192,20 @@ def _bench_http_intake(env, ctx, n):
             "met": concurrent["met"],
             "note": f"{concurrent['note']}; server: {ctx.server_note}",
         },
+        *(
+            {
+                "name": f"HTTP intake p95 (10 clients at {share:.0%} of that rate)",
+                "value": measured["p95"],
+                "unit": "ms",
+                "goal": "",
+                "met": None,
+                "note": f"{measured['note']}; server: {ctx.server_note}; together the clients start "
+                f"{concurrent['rate'] * share:.1f} requests per second on average, at random times (Poisson), "
+                f"instead of each its next one at once (the row above, the cores full, reached "
+                f"{concurrent['rate']:.1f} per second)",
+            }
+            for share, measured in paced.items()
+        ),
         {
             "name": "HTTP floor p95 (10 clients, the honeypot answers)",
             "value": floor["p95"],
@@ -249,11 +281,14 @@ def _cpu_row(name, measured, cores):
     )
 
 
-def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False):
+def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False, rate=None, first=0):
     """clients post the public form of the server at base per_client times each, in parallel; their p95,
     what was created and the CPU the server and PostgreSQL used. run is a digit of the mobile numbers:
-    0, 1, 2, 7 or 8 (valid UK ranges). With honeypot, every POST fills the honeypot field: the server
-    answers without creating anything."""
+    0, 1, 2, 7 or 8 (valid UK ranges), first the number of the first request of each client (another
+    run with the same digit starts after this one's). With honeypot, every POST fills the honeypot
+    field: the server answers without creating anything. With rate, the clients together start that
+    many requests per second on average, at random times, instead of each starting its next one at once
+    (a client still busy with its previous request starts the next one when it is done)."""
     env.cr.execute("SELECT COALESCE(max(id), 0) FROM sms_sms")
     last_sms = env.cr.fetchone()[0]
     env.cr.commit()
@@ -272,11 +307,21 @@ def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False
         started.update(cpu=ctx.cpu_seconds(base), process=time.process_time(), wall=time.perf_counter())
 
     start_line = threading.Barrier(clients, action=start)
+    # With a rate, each client's requests arrive at random, as independent visitors do (Poisson: the
+    # ten clients together start rate requests per second on average, in bursts and lulls); seeded, so
+    # that runs compare.
+    arrivals = [
+        list(itertools.accumulate(rng.expovariate(rate / clients) for __ in range(per_client))) if rate else []
+        for rng in (random.Random(f"{run}.{first}.{k}") for k in range(clients))
+    ]
 
     def client(k):
         for i in range(-warm_up, per_client):
             if i == 0:
                 start_line.wait()
+            if rate and i >= 0:
+                time.sleep(max(0.0, started["wall"] + arrivals[k][i] - time.perf_counter()))
+            seq = first + warm_up + i
             # every request from a new visitor, in a browser session of its own (cookies kept from the
             # form to its POST), as the public form's visitors come
             opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -288,9 +333,9 @@ def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False
             form = urllib.parse.urlencode(
                 {
                     "csrf_token": token,
-                    "subject": f"bench http r{run} {k}-{i}" if i >= 0 else f"bench warm-up r{run} {k}-{i + warm_up}",
-                    "email": f"bench{k}x{i + warm_up}r{run}@example.com",
-                    "phone": f"+447911{run}{k:01d}{i + warm_up:04d}",
+                    "subject": f"bench http r{run}.{first} {k}-{i}" if i >= 0 else f"bench warm-up r{run} {k}-{seq}",
+                    "email": f"bench{k}x{seq}r{run}@example.com",
+                    "phone": f"+447911{run}{k:01d}{seq:04d}",
                     "zip": f"{_outward((k * per_client + i) % 50)} 1AA",
                     "country_id": str(uk_id),
                     **({"website_url": "http://bench.example.com"} if honeypot else {}),
@@ -317,7 +362,7 @@ def _http_intake_run(env, ctx, base, *, run, clients, per_client, honeypot=False
     env.cr.commit()  # a new snapshot, to see what the server committed
     env.cr.execute(
         "SELECT count(*) FROM crm_support_ticket WHERE subject LIKE %s AND user_id IS NOT NULL",
-        [f"bench http r{run} %"],
+        [f"bench http r{run}.{first} %"],
     )
     routed = env.cr.fetchone()[0]
     env.cr.execute("SELECT count(*) FROM sms_sms WHERE id > %s", [last_sms])
