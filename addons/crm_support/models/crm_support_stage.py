@@ -16,7 +16,7 @@ STAGE_CODES = [
 class CrmSupportStage(models.Model):
     _name = "crm.support.stage"
     _inherit = ["crm.support.cached.mixin"]
-    # the code and the closed flag are cached (_id_by_code, _code_and_closed)
+    # the code and the closed flag are cached (_code_and_closed)
     _cache_neutral_fields = frozenset({"name", "sequence", "fold", "pause_sla"})
     _description = "Service Request Stage"
     _order = "sequence, id"
@@ -34,10 +34,12 @@ class CrmSupportStage(models.Model):
     _sql_constraints = [("code_uniq", "unique(code)", "Each stage code can be used only once.")]
 
     @api.model
-    @tools.ormcache("code")
     def _id_by_code(self, code):
-        """Id of the stage with this code, or False (cached: every intake and routing asks)."""
-        return self.sudo().search([("code", "=", code)], limit=1).id
+        """Id of the stage with this code, or False (from the cache of _code_and_closed: every intake and
+        routing asks)."""
+        return next(
+            (stage_id for stage_id, (stage_code, __) in self._code_and_closed().items() if stage_code == code), False
+        )
 
     @api.model
     @tools.ormcache()
