@@ -152,11 +152,11 @@ def _bench_http_intake(env, ctx, n):
     """10 concurrent clients post the public form, each request from a new visitor; each answer means
     created, routed and SMS queued.
 
-    Then the same ten clients at 50, 75 and 90% of the rate they reached, at random times (a busy server
-    whose cores are not full); the floor: the same ten clients whose POST the honeypot catches (Odoo's own cost
-    of the two requests, nothing created); the same on a server of one worker per core; one client alone (a
-    request's own time, without the queueing of ten clients on two cores); and what the follow-up after
-    each answer costs.
+    Then the same ten clients at 50, 75 and 90% of the rate they reached, at random times (a busy
+    server whose cores are not full); the floor: the same ten clients whose POST the honeypot catches
+    (Odoo's own cost of the two requests, nothing created); the same on a server of one worker per core;
+    one client alone (a request's own time, without the queueing of ten clients on two cores); and what
+    the follow-up after each answer costs.
     """
     env["ir.config_parameter"].sudo().set_param("crm_support.intake_rate_limit", "0")
     per_client = max(5, n["decisions"] // 20)
@@ -194,15 +194,15 @@ def _bench_http_intake(env, ctx, n):
         },
         *(
             {
-                "name": f"HTTP intake p95 (10 clients at {share:.0%} of that rate)",
+                "name": f"HTTP intake p95 (10 clients at {share:.0%} of the full-cores rate)",
                 "value": measured["p95"],
                 "unit": "ms",
                 "goal": "",
                 "met": None,
                 "note": f"{measured['note']}; server: {ctx.server_note}; together the clients start "
                 f"{concurrent['rate'] * share:.1f} requests per second on average, at random times (Poisson), "
-                f"instead of each its next one at once (the row above, the cores full, reached "
-                f"{concurrent['rate']:.1f} per second)",
+                f"instead of each its next one at once (the ten clients of the goal row, the cores full, "
+                f"reached {concurrent['rate']:.1f} per second)",
             }
             for share, measured in paced.items()
         ),
