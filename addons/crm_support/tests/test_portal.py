@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 from .common import SupportCase, sql_statements
 
@@ -157,6 +157,24 @@ class TestPortal(HttpCase, SupportCase):
         self.assertIn(london.name, queue)
         self.assertNotIn(zurich.name, queue)
         self.assertIn("o_crm_support_scorecard", queue)
+
+    def test_manager_scorecard_shows_sla_compliance(self):
+        """The manager's queue shows the share of closed requests that met their SLA."""
+        self.env["crm.support.sla.policy"].create(
+            {"name": "Scorecard policy", "response_hours": 1, "resolution_hours": 4}
+        )
+        with freeze_time("2026-11-25 09:00:00"):
+            fast, slow = self._ticket(partner_id=False), self._ticket(partner_id=False)
+        with freeze_time("2026-11-25 09:30:00"):
+            fast.with_user(fast.user_id).action_close("Done in half an hour")
+        with freeze_time("2026-11-25 20:00:00"):
+            slow.with_user(slow.user_id).action_close("Done late")
+        self.authenticate("mgr_ldn", "mgr_ldn")
+        response = self.url_open("/my/franchise/queue?scope=franchise")
+        self.assertEqual(response.status_code, 200)
+        # one of the two closed requests met its SLA: 50.0%, shown before its label
+        scorecard = response.text[response.text.index("o_crm_support_scorecard") :]
+        self.assertIn("50.0%", scorecard[: scorecard.index("SLA met")])
 
 
 @tagged("post_install", "-at_install")
