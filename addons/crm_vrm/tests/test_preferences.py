@@ -3,8 +3,8 @@
 
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
 
 from .common import VrmCommon
 
@@ -154,3 +154,21 @@ class TestPreferences(VrmCommon):
             .mapped("body")
         )
         self.assertFalse(any("7911" in str(b) for b in bodies))
+
+    def test_officer_maps_fields_to_a_category(self):
+        """The privacy officer picks the contact fields a data category covers; other staff cannot read fields."""
+        mobile = self.env["ir.model.fields"]._get("res.partner", "mobile")
+        with Form(self.env["vrm.data.category"].with_user(self.user_officer)) as form:
+            form.name = "Mobile number"
+            form.code = "mobile_only"
+            form.field_ids.add(mobile)
+        self.assertEqual(form.record.field_ids, mobile)
+        # the categories' list, read as the web client reads it: with the names of their fields
+        listed = (
+            self.env["vrm.data.category"]
+            .with_user(self.user_officer)
+            .web_search_read([("code", "=", "mobile_only")], {"field_ids": {"fields": {"display_name": {}}}})
+        )
+        self.assertEqual(listed["records"][0]["field_ids"], [{"id": mobile.id, "display_name": mobile.display_name}])
+        with self.assertRaises(AccessError):
+            mobile.with_user(self.user_internal).read(["name"])
