@@ -11,3 +11,4 @@ from . import test_posting
 from . import test_privacy
 from . import test_tiers
 from . import test_tour
+from . import test_menus

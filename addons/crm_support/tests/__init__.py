@@ -11,3 +11,4 @@ from . import test_routing
 from . import test_sla
 from . import test_sms_gateway
 from . import test_tour
+from . import test_menus

@@ -11,3 +11,4 @@ from . import test_rights
 from . import test_myterms
 from . import test_reports
 from . import test_marketing
+from . import test_menus
