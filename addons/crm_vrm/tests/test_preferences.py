@@ -3,6 +3,8 @@
 
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -172,3 +174,18 @@ class TestPreferences(VrmCommon):
         self.assertEqual(listed["records"][0]["field_ids"], [{"id": mobile.id, "display_name": mobile.display_name}])
         with self.assertRaises(AccessError):
             mobile.with_user(self.user_internal).read(["name"])
+
+    def test_staff_open_a_category_without_its_fields(self):
+        """Staff who follow a link to a data category see it; only the officer sees which fields it covers."""
+        category = self.env["vrm.data.category"].search([], limit=1)
+        for user, sees_fields in ((self.user_internal, False), (self.user_officer, True)):
+            Category = self.env["vrm.data.category"].with_user(user)
+            views = Category.get_views([(False, "list"), (False, "form")])["views"].values()
+            shown = {node.get("name") for view in views for node in etree.fromstring(view["arch"]).iter("field")}
+            self.assertEqual("field_ids" in shown, sees_fields)
+            # what the web client reads to show the views: nothing the user may not read
+            fields = shown & set(Category._fields)
+            spec = {
+                name: {"fields": {"display_name": {}}} if Category._fields[name].relational else {} for name in fields
+            }
+            self.assertEqual(Category.browse(category.id).web_read(spec)[0]["name"], category.name)
