@@ -3,7 +3,8 @@
 
 from datetime import datetime
 
-from odoo.tests import freeze_time, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import freeze_time, new_test_user, tagged
 
 from .common import SupportCase
 
@@ -68,6 +69,38 @@ class TestSla(SupportCase):
         with freeze_time(FRIDAY_3PM):
             later = self._ticket(partner_id=False)
         self.assertEqual(later.sla_resolution_deadline, datetime(2026, 12, 1, 15, 0))
+
+    def test_support_manager_keeps_franchise_hours(self):
+        """Support managers set a franchise's working hours and holidays; support users only read them."""
+        manager = new_test_user(
+            self.env, "support_mgr_hours", groups="base.group_user,crm_support.group_support_manager"
+        )
+        Calendar = self.env["resource.calendar"].with_user(manager)
+        hours = Calendar.create(
+            {
+                "name": "Zurich opening hours",
+                "tz": "Europe/Zurich",
+                "attendance_ids": [
+                    (0, 0, {"name": f"day {d}", "dayofweek": str(d), "hour_from": 8, "hour_to": 17}) for d in range(5)
+                ],
+            }
+        )
+        self.franchise_zurich.with_user(manager).calendar_id = hours
+        hours.attendance_ids[0].hour_to = 12
+        self.env["resource.calendar.leaves"].with_user(manager).create(
+            {
+                "name": "Christmas",
+                "calendar_id": hours.id,
+                "date_from": datetime(2026, 12, 25, 0, 0),
+                "date_to": datetime(2026, 12, 25, 23, 59),
+            }
+        )
+        self.assertEqual(
+            self.franchise_zurich.calendar_id.attendance_ids.mapped("hour_to"), [12.0, 17.0, 17.0, 17.0, 17.0]
+        )
+        self.assertEqual(hours.leave_ids.name, "Christmas")
+        with self.assertRaises(AccessError):
+            hours.attendance_ids[1].with_user(self.support_user).hour_to = 18
 
     def test_deadlines_match_odoo_plan_hours_across_fortnights(self):
         """Deadlines from the cached working intervals are Odoo's plan_hours ones: a London calendar over
