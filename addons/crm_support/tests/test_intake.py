@@ -8,7 +8,7 @@ import psycopg2
 
 from odoo import sql_db
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..models import ir_cron
 from .common import SupportCase
@@ -278,6 +278,29 @@ class TestIntake(SupportCase):
         self.assertTrue(
             self.env["ir.cron.trigger"].search([("cron_id", "=", mail_queue.id)]), "the mail queue sends it at once"
         )
+
+    def test_support_manager_edits_service_templates(self):
+        """A support manager rewords the assignee's SMS and the acknowledgement e-mail; the next request uses
+        the new text. Other SMS templates stay the administrators'."""
+        manager = new_test_user(
+            self.env, "support_mgr_texts", groups="base.group_user,crm_support.group_support_manager"
+        )
+        self.env.ref("crm_support.sms_template_ticket_push").with_user(manager).body = "Job {{ object.name }} is yours"
+        self.env.ref("crm_support.mail_template_ticket_ack").with_user(manager).subject = "Got it: {{ object.name }}"
+        self.alice.partner_id.mobile = "+44 7911 000001"
+        self.bob.partner_id.mobile = "+44 7911 000002"
+        ticket = self._ticket()
+        number = "+447911000001" if ticket.user_id == self.alice else "+447911000002"
+        self.assertEqual(self.env["sms.sms"].search([("number", "=", number)]).body, f"Job {ticket.name} is yours")
+        ack = self.env["mail.message"].search(
+            [("model", "=", ticket._name), ("res_id", "=", ticket.id), ("partner_ids", "in", self.customer.id)]
+        )
+        self.assertEqual(ack.mapped("subject"), [f"Got it: {ticket.name}"])
+        other = self.env["sms.template"].create(
+            {"name": "Contacts", "model_id": self.env.ref("base.model_res_partner").id, "body": "Hi"}
+        )
+        with self.assertRaises(AccessError):
+            other.with_user(manager).body = "Hello"
 
     def test_no_sms_to_landline(self):
         """Service SMS go only to valid mobiles: a landline gets none."""
