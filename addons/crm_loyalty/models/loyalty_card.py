@@ -118,6 +118,11 @@ class LoyaltyCard(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(not vals.get("program_id") for vals in vals_list) and not self.default_get(["program_id"]).get(
+            "program_id"
+        ):
+            # Odoo's own create fails on a card without a programme with a KeyError
+            raise UserError(self.env._("Choose the loyalty programme of the card."))
         cards = super().create(vals_list)
         members = cards.filtered(lambda c: c.program_id.program_type == "loyalty" and not c.member_number)
         sequence = self.env["ir.sequence"].sudo()

@@ -3,6 +3,8 @@
 
 import datetime
 
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, freeze_time, tagged
 
@@ -19,6 +21,24 @@ class TestTiers(LoyaltyCase):
         self.assertNotEqual(self.card_alice.member_number, self.card_bob.member_number)
         self.assertEqual(self.card_alice.tier_id, self.tiers["Blue"])
         self.assertEqual(self.card_alice.crm_tier_history_ids.change_type, "join")
+
+    def test_members_join_from_their_programme(self):
+        """Members offers no "New" (a card needs its programme); from the programme's cards a loyalty
+        manager enrols a customer, who gets a member number and the entry tier; a card without a
+        programme is refused in words."""
+        members = self.env.ref("crm_loyalty.action_crm_loyalty_members")
+        Card = self.env["loyalty.card"].with_user(self.loyalty_manager)
+        views = Card.get_views(
+            [(view.view_id.id, view.view_mode) for view in members.view_ids if view.view_mode in ("list", "form")]
+        )["views"]
+        for view in views.values():
+            self.assertIn(etree.fromstring(view["arch"]).get("create"), ("0", "false", "False"))
+        carol = self.env["res.partner"].create({"name": "Carol Member", "email": "carol@example.com"})
+        card = Card.with_context(active_id=self.program.id).create({"partner_id": carol.id})
+        self.assertTrue(card.member_number)
+        self.assertEqual(card.tier_id, self.tiers["Blue"])
+        with self.assertRaisesRegex(UserError, "programme"):
+            Card.create({"partner_id": carol.id})
 
     @freeze_time("2026-05-10")
     def test_upgrade_when_threshold_crossed(self):
