@@ -12,3 +12,4 @@ from . import test_privacy
 from . import test_tiers
 from . import test_tour
 from . import test_menus
+from . import test_demo_walk

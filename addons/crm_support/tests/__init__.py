@@ -12,3 +12,4 @@ from . import test_sla
 from . import test_sms_gateway
 from . import test_tour
 from . import test_menus
+from . import test_demo_walk

@@ -3,7 +3,7 @@
 
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.crm_vrm.tests.menu_case import AppMenusCase
+from odoo.addons.crm_vrm.tests.ui_case import AppMenusCase
 
 
 @tagged("post_install", "-at_install")

@@ -12,3 +12,4 @@ from . import test_myterms
 from . import test_reports
 from . import test_marketing
 from . import test_menus
+from . import test_demo_walk

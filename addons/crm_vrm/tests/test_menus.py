@@ -3,7 +3,7 @@
 
 from odoo.tests import new_test_user, tagged
 
-from .menu_case import AppMenusCase
+from .ui_case import AppMenusCase
 
 
 @tagged("post_install", "-at_install")

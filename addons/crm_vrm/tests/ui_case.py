@@ -1,6 +1,9 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import html
+import re
+
 from odoo.tests import HttpCase
 
 
@@ -20,3 +23,29 @@ class AppMenusCase(HttpCase):
             timeout=600,
             success_signal="clickbot test succeeded",
         )
+
+
+class PortalWalkCase(HttpCase):
+    """Walks a portal user's pages by their links, as a visitor clicking through; shared by the suite's addons."""
+
+    def assert_portal_pages_open(self, login, password, prefixes, start="/my", limit=60):
+        """As login, every page reachable from start through links under prefixes (at most limit pages)
+        answers 200; returns the paths visited."""
+        self.authenticate(login, password)
+        seen, todo, failed = set(), [start], []
+        while todo and len(seen) < limit:
+            path = todo.pop(0)
+            if path in seen:
+                continue
+            seen.add(path)
+            response = self.url_open(path)
+            if response.status_code != 200:
+                failed.append((path, response.status_code))
+                continue
+            links = (
+                html.unescape(link).removeprefix(self.base_url())
+                for link in re.findall(r'href="([^"#]+)', response.text)
+            )
+            todo += [link for link in links if link.startswith(prefixes) and link not in seen]
+        self.assertEqual(failed, [], f"pages of {login} that did not open")
+        return seen
