@@ -8,3 +8,4 @@ from . import test_schemathesis
 from . import test_support
 from . import test_vrm
 from . import test_webhooks
+from . import test_menus
