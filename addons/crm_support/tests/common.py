@@ -86,6 +86,7 @@ class SupportCase(TransactionCase):
             env, "triage_ho", groups="crm_support.group_support_triage", name="Head Office Triage"
         )
         cls.support_user = new_test_user(env, "support_ho", groups="crm_support.group_support_user")
+        cls.support_manager = new_test_user(env, "support_mgr_ho", groups="crm_support.group_support_manager")
         cls.customer = env["res.partner"].create(
             {
                 "name": "Carla Customer",

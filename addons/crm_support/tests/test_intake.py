@@ -8,7 +8,7 @@ import psycopg2
 
 from odoo import sql_db
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from ..models import ir_cron
 from .common import SupportCase
@@ -282,11 +282,12 @@ class TestIntake(SupportCase):
     def test_support_manager_edits_service_templates(self):
         """A support manager rewords the assignee's SMS and the acknowledgement e-mail; the next request uses
         the new text. Other SMS templates stay the administrators'."""
-        manager = new_test_user(
-            self.env, "support_mgr_texts", groups="base.group_user,crm_support.group_support_manager"
-        )
-        self.env.ref("crm_support.sms_template_ticket_push").with_user(manager).body = "Job {{ object.name }} is yours"
-        self.env.ref("crm_support.mail_template_ticket_ack").with_user(manager).subject = "Got it: {{ object.name }}"
+        self.env.ref("crm_support.sms_template_ticket_push").with_user(
+            self.support_manager
+        ).body = "Job {{ object.name }} is yours"
+        self.env.ref("crm_support.mail_template_ticket_ack").with_user(
+            self.support_manager
+        ).subject = "Got it: {{ object.name }}"
         self.alice.partner_id.mobile = "+44 7911 000001"
         self.bob.partner_id.mobile = "+44 7911 000002"
         ticket = self._ticket()
@@ -300,7 +301,7 @@ class TestIntake(SupportCase):
             {"name": "Contacts", "model_id": self.env.ref("base.model_res_partner").id, "body": "Hi"}
         )
         with self.assertRaises(AccessError):
-            other.with_user(manager).body = "Hello"
+            other.with_user(self.support_manager).body = "Hello"
 
     def test_no_sms_to_landline(self):
         """Service SMS go only to valid mobiles: a landline gets none."""

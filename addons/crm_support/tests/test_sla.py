@@ -4,7 +4,7 @@
 from datetime import datetime
 
 from odoo.exceptions import AccessError
-from odoo.tests import freeze_time, new_test_user, tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import SupportCase
 
@@ -72,10 +72,7 @@ class TestSla(SupportCase):
 
     def test_support_manager_keeps_franchise_hours(self):
         """Support managers set a franchise's working hours and holidays; support users only read them."""
-        manager = new_test_user(
-            self.env, "support_mgr_hours", groups="base.group_user,crm_support.group_support_manager"
-        )
-        Calendar = self.env["resource.calendar"].with_user(manager)
+        Calendar = self.env["resource.calendar"].with_user(self.support_manager)
         hours = Calendar.create(
             {
                 "name": "Zurich opening hours",
@@ -85,9 +82,9 @@ class TestSla(SupportCase):
                 ],
             }
         )
-        self.franchise_zurich.with_user(manager).calendar_id = hours
+        self.franchise_zurich.with_user(self.support_manager).calendar_id = hours
         hours.attendance_ids[0].hour_to = 12
-        self.env["resource.calendar.leaves"].with_user(manager).create(
+        self.env["resource.calendar.leaves"].with_user(self.support_manager).create(
             {
                 "name": "Christmas",
                 "calendar_id": hours.id,
