@@ -107,6 +107,7 @@ class TestPortal(HttpCase, SupportCase):
         self.authenticate(None, None)
         token_page = self.url_open(f"/my/support/tickets/{theirs.id}?access_token={theirs.access_token}")
         self.assertIn(theirs.name, token_page.text)
+        self.assertNotIn('href="/my/support/tickets"', token_page.text, "no list to go back to without a login")
 
     def test_customer_rates_closed_ticket(self):
         """Once done, the customer rates 1-5 with a comment; the rating shows on the page."""
