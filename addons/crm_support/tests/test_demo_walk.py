@@ -3,7 +3,7 @@
 
 import re
 
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from odoo.addons.crm_vrm.tests.ui_case import PortalWalkCase
 
@@ -60,3 +60,31 @@ class TestDemoWalk(PortalWalkCase):
         )
         self.assertEqual((closed.rating_value, closed.rating_comment), (4, "Quick resin fill, no new screen needed."))
         self.assertIn("Your rating: <strong>4</strong>/5", self.url_open(f"/my/support/tickets/{closed.id}").text)
+
+    @freeze_time("2026-11-25 10:00:00")  # a Wednesday morning in London
+    def test_visitor_reaches_london_from_the_public_form(self):
+        """On the demo data, the public form preselects the United Kingdom: a visitor who types a London
+        postcode and a mobile number as Britons write them reaches the London franchise."""
+        page = self.url_open("/support/request").text
+        uk = self.env.ref("base.uk")
+        self.assertIn(f'<option value="{uk.id}" selected>United Kingdom</option>', page)
+        country = re.search(r'<option value="(\d+)" selected>United Kingdom', page).group(1)
+        thanks = self.url_open(
+            "/support/request",
+            data={
+                "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+                "subject": "Windscreen cracked by a stone",
+                "category_id": str(self.env.ref("crm_support.demo_cat_windscreen").id),
+                "contact_name": "Ana Visitor",
+                "email": "ana.visitor@example.com",
+                "phone": "07911 123456",
+                "zip": "sw1a 1aa",
+                "country_id": country,  # what the form sends unless the visitor changes it
+            },
+        )
+        ticket = self.env["crm.support.ticket"].search([("email", "=", "ana.visitor@example.com")])
+        self.assertEqual(thanks.status_code, 200, re.findall(r"alert-danger[^>]*>([^<]*)", thanks.text))
+        self.assertIn(ticket.name, thanks.text)
+        self.assertEqual((ticket.zip, ticket.phone), ("SW1A 1AA", "+447911123456"))
+        self.assertEqual(ticket.franchise_id, self.env.ref("crm_support.demo_franchise_london"))
+        self.assertIn(ticket.user_id, ticket.franchise_id.user_ids, "and a person there")

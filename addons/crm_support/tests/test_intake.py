@@ -364,10 +364,10 @@ class TestIntake(SupportCase):
         category; the company's country is preselected."""
         Ticket = self.env["crm.support.ticket"].sudo()
         Ticket._intake_form_options()  # cached
-        self.env.company.country_id = self.uk
+        self.env.company.country_id = self.ch
         categories, countries = Ticket._intake_form_options()
         self.assertIn(">Test windscreen<", categories)
-        self.assertIn(f'<option value="{self.uk.id}" selected>United Kingdom<', countries, "the company's country")
+        self.assertIn(f'<option value="{self.ch.id}" selected>Switzerland<', countries, "the company's country")
         self.env["crm.support.category"].create({"name": "Sunroof", "code": "t_sunroof"})
         self.ch.name = "Swiss Confederation"
         categories, countries = Ticket._intake_form_options()
