@@ -45,6 +45,11 @@ class MemberSummary(BaseModel):
     tier_points: float
     next_tier: str | None
     points_to_next: float
+    points_to_keep: float | None = Field(
+        description="Tier points still to earn this period to keep the tier at the next review (0: kept); "
+        "null when the tier is not reviewed (no retention threshold, or invitation only)."
+    )
+    tier_if_not_kept: str | None = Field(description="The tier the member lands on at the review if not kept.")
     period_end: datetime.date | None
     next_review_date: datetime.date | None
     balance: float

@@ -33,7 +33,15 @@ def _nullify(values, keys):
 
 
 def _summary(card):
-    optional = {"member_number", "tier", "next_tier", "period_end", "next_review_date"}
+    optional = {
+        "member_number",
+        "tier",
+        "next_tier",
+        "points_to_keep",
+        "tier_if_not_kept",
+        "period_end",
+        "next_review_date",
+    }
     summary = _nullify(card._crm_member_summary(), optional)
     summary.pop("tier_color", None)
     return {**summary, "card_id": card.id, "program": card.program_id.name}

@@ -88,6 +88,7 @@ class TestLoyaltyApi(ApiCase):
         summary = self.api("GET", f"/loyalty/members/{self.card.member_number}", key=self.till_key).json()
         self.assertEqual((summary["balance"], summary["tier"], summary["next_tier"]), (60, "Blue", "Bronze"))
         self.assertEqual(summary["tier_points"], 60)
+        self.assertEqual((summary["points_to_keep"], summary["tier_if_not_kept"]), (None, None), "Blue is never lost")
         by_code = self.api("GET", f"/loyalty/members/{self.card.code}", key=self.till_key).json()
         self.assertEqual(by_code["card_id"], self.card.id)
         page = self.api(

@@ -695,16 +695,23 @@ class LoyaltyCard(models.Model):
 
     # ------------------------------------------------------------------ member views
     def _crm_member_summary(self):
-        """What a member sees first: tier, tier points this period, next tier, balance, expiring points."""
+        """What a member sees first: tier, tier points this period, next tier, what keeps the tier at the
+        review, balance, expiring points."""
         self.ensure_one()
         today = fields.Date.context_today(self)
+        tier = self.tier_id
+        # A tier with a retention threshold is kept at the review only with enough tier points this period;
+        # short of it, the member lands one tier lower. Invitation-only tiers are not reviewed.
+        reviewed = bool(tier) and not tier.invitation_only and tier.retain_points > 0
         return {
             "member_number": self.member_number,
-            "tier": self.tier_id.name or False,
-            "tier_color": self.tier_id.color or False,
+            "tier": tier.name or False,
+            "tier_color": tier.color or False,
             "tier_points": self.crm_tier_points,
             "next_tier": self.crm_next_tier_id.name or False,
             "points_to_next": self.crm_points_to_next,
+            "points_to_keep": max(tier.retain_points - self.crm_tier_points, 0.0) if reviewed else False,
+            "tier_if_not_kept": (tier._crm_lower().name or False) if reviewed else False,
             "period_end": self.crm_period_end,
             "next_review_date": self.crm_next_review_date,
             "balance": self.points,

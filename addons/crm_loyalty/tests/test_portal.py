@@ -53,6 +53,24 @@ class TestPortal(LoyaltyHttpCase):
         self.assertTrue(bob_voucher)
         self.assertNotIn(bob_voucher.code, page)
 
+    def test_member_sees_what_keeps_the_tier(self):
+        """A Silver member short of Silver's retention threshold this period sees how many tier points keep
+        it at the review, by when, and the tier he lands on otherwise; once past it, that Silver is kept."""
+        start, end = self.program._crm_period_bounds()
+        # Bob reached Silver last period; this period he has 999 tier points (set-up), Silver keeps at 6,500
+        self.post("BOB-LAST", 8000, card=self.card_bob, day=start - datetime.timedelta(days=10))
+        self.assertEqual(self.card_bob.tier_id, self.tiers["Silver"])
+        self.authenticate("bob_portal", "bob_portal")
+        page = " ".join(self.url_open("/my/loyalty").text.split())
+        self.assertIn(f"<strong>5,501</strong> more tier points by {end.strftime('%m/%d/%Y')} keep Silver", page)
+        self.assertIn("keep Silver at the review; otherwise you move to Bronze.", page)
+
+        self.post("BOB-NOW", 5501, card=self.card_bob)
+        page = " ".join(self.url_open("/my/loyalty").text.split())
+        self.assertIn("You have earned enough to keep Silver at the review on", page)
+        self.assertNotIn("more tier points by", page)
+        self.assertEqual(self.card_bob.tier_id, self.tiers["Silver"], "6,500 this period: not yet Gold")
+
     def test_other_customers_card_not_reachable(self):
         """Bob's card id in Alice's URL sends her back to her own page."""
         self.authenticate("alice_portal", "alice_portal")
