@@ -69,6 +69,8 @@ class CrmSupportTicket(models.Model):
     _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
     _order = "priority desc, id desc"
     _primary_email = "email"
+    # Whoever may read a request may write in its thread: the customer (who only reads it) answers there.
+    _mail_post_access = "read"
     _check_company_auto = True
 
     name = fields.Char(string="Reference", default="/", readonly=True, copy=False, index="trigram")
@@ -602,6 +604,25 @@ class CrmSupportTicket(models.Model):
             }
         )
         return super().message_new(msg_dict, custom_values=values)
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """A customer's answer to a request waiting on them puts it back in progress: the SLA clock runs
+        again and the request is back in the assignee's work, without anyone having to move it."""
+        result = super()._message_post_after_hook(message, msg_vals)
+        if self.stage_code == "waiting" and self._is_customer_message(message):
+            # as OdooBot: the customer may be a visitor with the tracking link, logged in as the public user
+            self.with_user(SUPERUSER_ID).stage_id = self._stage_by_code("in_progress")
+        return result
+
+    def _is_customer_message(self, message):
+        """Whether message is the customer's (their contact or company, or their e-mail address): a comment
+        or an e-mail, not a note or a notification."""
+        self.ensure_one()
+        if message.message_type not in ("comment", "email") or message.subtype_id.internal:
+            return False
+        if message.author_id:
+            return message.author_id.commercial_partner_id == self.commercial_partner_id
+        return bool(self.email) and email_normalize(message.email_from or "") == self.email
 
     # ------------------------------------------------------------------ acknowledgement
     def _tracking_url(self):

@@ -1,7 +1,8 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
+from odoo.tests import HttpCase, JsonRpcException, freeze_time, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import SupportCase, sql_statements
 
@@ -108,6 +109,35 @@ class TestPortal(HttpCase, SupportCase):
         token_page = self.url_open(f"/my/support/tickets/{theirs.id}?access_token={theirs.access_token}")
         self.assertIn(theirs.name, token_page.text)
         self.assertNotIn('href="/my/support/tickets"', token_page.text, "no list to go back to without a login")
+
+    def test_customer_answers_in_the_thread(self):
+        """The customer answers in their request's thread, logged in or from the tracking link: the message
+        is theirs, and a request waiting on them is back in progress; a wrong token posts nothing."""
+        ticket = self._ticket()
+
+        def answer(body, **access):
+            post = {"body": body, "message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
+            self.make_jsonrpc_request(
+                "/mail/message/post",
+                {"thread_model": "crm.support.ticket", "thread_id": ticket.id, "post_data": post, **access},
+            )
+
+        def said(text):
+            return ticket.message_ids.filtered(lambda message: text in str(message.body))
+
+        ticket.with_user(ticket.user_id).action_set_stage("waiting")
+        self.authenticate("carla", "carla")
+        answer("The crack is on the driver's side.")
+        self.assertEqual((said("driver's side").author_id, ticket.stage_code), (self.customer, "in_progress"))
+
+        ticket.with_user(ticket.user_id).action_set_stage("waiting")
+        self.authenticate(None, None)
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            answer("Spam", token="guess")
+        self.assertEqual(ticket.stage_code, "waiting")
+        answer("Photo of the crack tomorrow.", token=ticket.access_token)
+        self.assertEqual((said("Photo of the crack").author_id, ticket.stage_code), (self.customer, "in_progress"))
+        self.assertFalse(said("Spam"))
 
     def test_customer_rates_closed_ticket(self):
         """Once done, the customer rates 1-5 with a comment; the rating shows on the page."""

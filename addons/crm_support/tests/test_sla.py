@@ -10,6 +10,20 @@ from .common import SupportCase
 
 FRIDAY_3PM = "2026-11-27 15:00:00"
 
+# The customer answers the franchise's question from their mailbox (a reply to its e-mail).
+REPLY = """Return-Path: <%(email)s>
+To: service@example.com
+From: Carla Customer <%(email)s>
+Subject: Re: Which side?
+Message-ID: <carla-reply-1@example.com>
+In-Reply-To: %(parent)s
+Date: Mon, 30 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Driver's side, low down.
+"""
+
 
 @tagged("post_install", "-at_install")
 class TestSla(SupportCase):
@@ -182,6 +196,25 @@ class TestSla(SupportCase):
         with freeze_time("2026-11-30 10:00:00"):
             ticket.with_user(ticket.user_id).action_set_stage("in_progress")
         # Paused Fri 16-17 and Mon 9-10: two working hours.
+        self.assertAlmostEqual(ticket.sla_paused_hours, 2.0, places=2)
+        self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 17, 0))
+
+    def test_customer_answer_resumes_clock(self):
+        """A request waiting on the customer goes back in progress when they answer by e-mail, and the clock
+        runs again from then; the franchise's own question to them keeps it waiting."""
+        with freeze_time(FRIDAY_3PM):
+            ticket = self._ticket()
+            ticket.with_user(ticket.user_id).action_accept()
+        with freeze_time("2026-11-27 16:00:00"):
+            ticket.with_user(ticket.user_id).action_set_stage("waiting")
+            question = ticket.with_user(ticket.user_id)._post_customer_message("Which side is the crack on?")
+            self.assertEqual(ticket.stage_code, "waiting")
+        with freeze_time("2026-11-30 10:00:00"):
+            reply = REPLY % {"email": self.customer.email, "parent": question.message_id}
+            self.env["mail.thread"].message_process("crm.support.ticket", reply)
+        self.assertIn("Driver's side", ticket.message_ids[:1].body)
+        self.assertEqual(ticket.stage_code, "in_progress")
+        # Paused Fri 16-17 and Mon 9-10, as when the franchise moves it back itself.
         self.assertAlmostEqual(ticket.sla_paused_hours, 2.0, places=2)
         self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 17, 0))
 
