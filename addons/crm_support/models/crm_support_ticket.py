@@ -620,9 +620,11 @@ class CrmSupportTicket(models.Model):
         self.ensure_one()
         if message.message_type not in ("comment", "email") or message.subtype_id.internal:
             return False
-        if message.author_id:
+        if message.author_id and self.commercial_partner_id:
             return message.author_id.commercial_partner_id == self.commercial_partner_id
-        return bool(self.email) and email_normalize(message.email_from or "") == self.email
+        # a request without a customer record: the address it came from
+        email = email_normalize(self.email or "")
+        return bool(email) and email_normalize(message.email_from or message.author_id.email or "") == email
 
     # ------------------------------------------------------------------ acknowledgement
     def _tracking_url(self):

@@ -218,6 +218,19 @@ class TestSla(SupportCase):
         self.assertAlmostEqual(ticket.sla_paused_hours, 2.0, places=2)
         self.assertEqual(ticket.sla_resolution_deadline, datetime(2026, 11, 30, 17, 0))
 
+    def test_answer_from_the_request_address_resumes(self):
+        """A request filed without a customer record goes back in progress when its e-mail address answers,
+        however the address is written; a stranger's answer leaves it waiting."""
+        ticket = self._ticket(partner_id=False, email="walk.in@example.com")
+        ticket.with_user(ticket.user_id).action_set_stage("waiting")
+        question = ticket.with_user(ticket.user_id)._post_customer_message("Which side is the crack on?")
+        stranger = REPLY % {"email": "someone.else@example.com", "parent": question.message_id}
+        self.env["mail.thread"].message_process("crm.support.ticket", stranger)
+        self.assertEqual(ticket.stage_code, "waiting")
+        reply = REPLY % {"email": "Walk.In@Example.com", "parent": question.message_id}
+        self.env["mail.thread"].message_process("crm.support.ticket", reply.replace("carla-reply-1", "walk-in-1"))
+        self.assertEqual(ticket.stage_code, "in_progress")
+
     def test_status_on_track_at_risk_breached(self):
         """The status follows the clock: on track, at risk 30 minutes before, breached after, met when done."""
         with freeze_time(FRIDAY_3PM):
