@@ -220,8 +220,10 @@ class TestSla(SupportCase):
 
     def test_answer_from_the_request_address_resumes(self):
         """A request filed without a customer record goes back in progress when its e-mail address answers,
-        however the address is written; a stranger's answer leaves it waiting."""
+        however the address is written and though a contact has it; a stranger's answer leaves it waiting."""
         ticket = self._ticket(partner_id=False, email="walk.in@example.com")
+        # the address became a contact since: the reply then comes with that contact as its author
+        self.env["res.partner"].create({"name": "Walk In", "email": "walk.in@example.com"})
         ticket.with_user(ticket.user_id).action_set_stage("waiting")
         question = ticket.with_user(ticket.user_id)._post_customer_message("Which side is the crack on?")
         stranger = REPLY % {"email": "someone.else@example.com", "parent": question.message_id}
