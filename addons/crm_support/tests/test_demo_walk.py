@@ -5,7 +5,7 @@ import re
 
 from odoo.tests import freeze_time, tagged
 
-from odoo.addons.crm_vrm.tests.ui_case import PortalWalkCase
+from odoo.addons.crm_vrm.tests.ui_case import PortalWalkCase, form_token
 
 
 @tagged("post_install", "-at_install")
@@ -53,10 +53,9 @@ class TestDemoWalk(PortalWalkCase):
         closed = self.env.ref("crm_support.demo_ticket_t10")
         page = self.url_open(f"/my/support/tickets/{closed.id}").text
         self.assertIn("How did we do?", page)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         self.url_open(
             f"/my/support/tickets/{closed.id}/rate",
-            data={"csrf_token": token, "rating": "4", "comment": "Quick resin fill, no new screen needed."},
+            data={"csrf_token": form_token(page), "rating": "4", "comment": "Quick resin fill, no new screen needed."},
         )
         self.assertEqual((closed.rating_value, closed.rating_comment), (4, "Quick resin fill, no new screen needed."))
         self.assertIn("Your rating: <strong>4</strong>/5", self.url_open(f"/my/support/tickets/{closed.id}").text)
@@ -72,7 +71,7 @@ class TestDemoWalk(PortalWalkCase):
         thanks = self.url_open(
             "/support/request",
             data={
-                "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+                "csrf_token": form_token(page),
                 "subject": "Windscreen cracked by a stone",
                 "category_id": str(self.env.ref("crm_support.demo_cat_windscreen").id),
                 "contact_name": "Ana Visitor",

@@ -4,6 +4,8 @@
 from odoo.tests import HttpCase, JsonRpcException, freeze_time, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.crm_vrm.tests.ui_case import form_token
+
 from .common import SupportCase, sql_statements
 
 
@@ -19,12 +21,6 @@ class TestPortal(HttpCase, SupportCase):
             cls.env, "otto", groups="base.group_portal", partner_id=cls.other_customer.id, password="otto"
         )
 
-    @staticmethod
-    def _form_token(html):
-        marker = 'name="csrf_token" value="'
-        start = html.index(marker) + len(marker)
-        return html[start : html.index('"', start)]
-
     def test_public_form_creates_only_a_ticket(self):
         """The public form creates a routed ticket and shows its reference; the honeypot creates nothing."""
         self.authenticate(None, None)
@@ -34,7 +30,7 @@ class TestPortal(HttpCase, SupportCase):
         self.assertIn('name="website_url"', page.text, "the honeypot")
         self.assertIn(f'<option value="{self.cat_windscreen.id}">', page.text)
         self.assertIn('<label class="form-label" for="zip">', page.text)
-        token = self._form_token(page.text)
+        token = form_token(page.text)
         Ticket = self.env["crm.support.ticket"]
         before = Ticket.search_count([])
         data = {
@@ -78,7 +74,7 @@ class TestPortal(HttpCase, SupportCase):
         with sql_statements() as statements:
             page = self.url_open("/support/request")
             data = {
-                "csrf_token": self._form_token(page.text),
+                "csrf_token": form_token(page.text),
                 "subject": "Misted double glazing",
                 "email": "mist@example.com",
                 "phone": "07911 123458",
@@ -146,7 +142,7 @@ class TestPortal(HttpCase, SupportCase):
         self.authenticate("carla", "carla")
         page = self.url_open(f"/my/support/tickets/{ticket.id}")
         self.assertIn("How did we do?", page.text)
-        token = self._form_token(page.text)
+        token = form_token(page.text)
         self.url_open(
             f"/my/support/tickets/{ticket.id}/rate",
             data={"csrf_token": token, "rating": "5", "comment": "Quick and tidy"},
@@ -165,7 +161,7 @@ class TestPortal(HttpCase, SupportCase):
         self.assertEqual(self.url_open(f"/my/franchise/tickets/{london.id}").status_code, 200)
         self.assertEqual(self.url_open(f"/my/franchise/tickets/{zurich.id}").status_code, 404)
         page = self.url_open(f"/my/franchise/tickets/{london.id}")
-        token = self._form_token(page.text)
+        token = form_token(page.text)
         response = self.url_open(f"/my/franchise/tickets/{zurich.id}/accept", data={"csrf_token": token})
         self.assertEqual(response.status_code, 404)
         self.assertEqual(zurich.stage_code, "assigned")

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import VrmCommon
+from .ui_case import form_token
 
 
 @tagged("post_install", "-at_install")
@@ -65,10 +66,9 @@ class TestMyTermsPortal(HttpCase):
         self.authenticate("vrm_terms_a", "vrm_terms_a")
         page = self.url_open("/my/data-sharing")
         self.assertIn("#NoStalking", page.text)
-        marker = 'name="csrf_token" value="'
-        start = page.text.index(marker) + len(marker)
-        token = page.text[start : page.text.index('"', start)]
-        self.url_open("/my/data-sharing/proffer", data={"agreement_id": agreement.id, "csrf_token": token})
+        self.url_open(
+            "/my/data-sharing/proffer", data={"agreement_id": agreement.id, "csrf_token": form_token(page.text)}
+        )
         record = self.env["vrm.agreement.record"].search([("partner_id", "=", user.partner_id.id)])
         self.assertEqual(record.state, "accepted")
         url = f"/my/data-sharing/agreement/{record.id}"

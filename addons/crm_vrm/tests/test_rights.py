@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 from .common import VrmCommon
+from .ui_case import form_token
 
 
 @tagged("post_install", "-at_install")
@@ -142,7 +143,7 @@ class TestRightsPortal(HttpCase):
         self.assertIn("Download all my data", page.text)
         response = self.url_open(
             "/my/data-sharing/request",
-            data={"request_type": "export", "csrf_token": self._csrf(page.text)},
+            data={"request_type": "export", "csrf_token": form_token(page.text)},
         )
         self.assertEqual(response.status_code, 200)
         request = self.env["vrm.rights.request"].search([("partner_id.user_ids.login", "=", "vrm_rr_a")])
@@ -153,8 +154,3 @@ class TestRightsPortal(HttpCase):
         self.authenticate("vrm_rr_b", "vrm_rr_b")
         self.assertEqual(self.url_open(url).status_code, 404)
         self.assertFalse(self.env["vrm.rights.request"].search([("partner_id", "=", user_b.partner_id.id)]))
-
-    def _csrf(self, html):
-        marker = 'name="csrf_token" value="'
-        start = html.index(marker) + len(marker)
-        return html[start : html.index('"', start)]

@@ -7,6 +7,13 @@ import re
 from odoo.tests import HttpCase, new_test_user
 
 
+def form_token(html):
+    """The CSRF token of the first form in a page, as a browser would post it back."""
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
 class AppMenusCase(HttpCase):
     """Opens an app's menus in the web client with Odoo's clickbot; shared by the suite's addons."""
 
