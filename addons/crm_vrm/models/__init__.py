@@ -9,6 +9,8 @@ from . import vrm_preference
 from . import vrm_consent_event
 from . import vrm_access_log
 from . import res_partner
+from . import res_partner_rights
+from . import vrm_enforcement
 from . import res_users
 from . import ir_qweb_field
 from . import ir_qweb_field_contact

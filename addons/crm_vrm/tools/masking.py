@@ -1,0 +1,243 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Plain-Python side of the data-sharing enforcement: choices-index look-ups, masked forms and
+the per-read plans, no ORM (crm_vrm models/vrm_enforcement.py applies them)."""
+
+from collections import Counter, deque
+from itertools import compress
+from operator import itemgetter, not_
+
+try:
+    import phonenumbers
+except ImportError:  # pragma: no cover - phone_validation requires it
+    phonenumbers = None
+
+MASK = "\u2022"
+PHONE_FIELDS = {"phone", "mobile", "phone_sanitized"}
+EMAIL_FIELDS = {"email", "email_normalized", "email_formatted"}
+
+
+def _sharing_keys(purpose_id, recipient_id, recipient_type, category_ids):
+    """[(category code, key of the recipient's own choice, key of its type's choice)] to look up
+    in a partner's choices index (vrm_sharing) for a purpose; category_ids: {code: id}."""
+    return [
+        (code, f" {purpose_id}.{category_id}.{recipient_id}:", f" {purpose_id}.{category_id}.{recipient_type}:")
+        for code, category_id in category_ids.items()
+    ]
+
+
+def _hidden_codes(index, keys):
+    """The category codes of keys (see _sharing_keys) a choices index does not allow."""
+    if not index:
+        return frozenset(code for code, _own_key, _type_key in keys)
+    codes = set()
+    for code, own_key, type_key in keys:
+        # the recipient's own choice wins over its type's; no choice is a denial
+        at = index.find(own_key)
+        if at >= 0:
+            allowed = index[at + len(own_key)] == "1"
+        else:
+            at = index.find(type_key)
+            allowed = at >= 0 and index[at + len(type_key)] == "1"
+        if not allowed:
+            codes.add(code)
+    return frozenset(codes)
+
+
+def _mask_kind(fname):
+    """How _vrm_mask_value masks a field: "email", "phone" or None (no masked form: False)."""
+    if fname in EMAIL_FIELDS or "email" in fname:
+        return "email"
+    if fname in PHONE_FIELDS or "phone" in fname:
+        return "phone"
+    return None
+
+
+_ROW_ID = itemgetter("id")
+_EXEMPT = object()  # the choices index given to partners never masked (see _ReadPlan.exempt)
+_MISSING = object()
+_MEMO_SIZE = 1024  # distinct choices indexes (and field lists) remembered per user and purpose
+_NOTHING_HIDDEN = (frozenset(), {}, ())
+
+
+def _consume(iterator):
+    """Run an iterator to its end in C (the itertools "consume" recipe)."""
+    deque(iterator, maxlen=0)
+
+
+def _with_values(rows, ids, first, rest):
+    """The ids of rows (read dicts; ids in the same order) holding a value in a category's
+    fields: first, the getter of its first field, else rest, the names of the others. Column-
+    wise: this runs for each category on each page a franchise is shown."""
+    values = list(map(first, rows))
+    if all(values):
+        return ids
+    shown = list(compress(ids, values))
+    if rest:
+        shown += [row["id"] for row in compress(rows, map(not_, values)) if any(row[fname] for fname in rest)]
+    return shown
+
+
+class _ReadSpec:
+    """How an enforced read of one list of fields masks and logs, for one user and purpose
+    (see _ReadPlan.spec): the work that does not depend on the rows, done once."""
+
+    __slots__ = ("_decisions", "_formatted", "always", "field_masks", "fnames", "keys", "restricted")
+
+    def __init__(self, restricted, always, field_masks, keys, fnames):
+        # restricted: [(code, category id, first field's getter, other fields, fields without a
+        # masked form)]
+        self.restricted = restricted
+        self.fnames = fnames
+        self._formatted = {frozenset(): fnames}
+        # always: [(category id, first field's getter, other fields)]; None: nothing is logged
+        self.always = always
+        # {code: ({field: False} for fields without a masked form, (fields with one: e-mail, phone))}
+        self.field_masks = field_masks
+        self.keys = keys  # see _sharing_keys
+        self._decisions = {_EXEMPT: _NOTHING_HIDDEN}
+
+    def decision(self, index):
+        """(hidden category codes, {field: False}, (fields to mask)) for a choices index,
+        remembered per index: customers share a few."""
+        decision = self._decisions.get(index)
+        if decision is None:
+            codes = _hidden_codes(index, self.keys)
+            blank, masked = {}, ()
+            for code in codes:
+                blank.update(self.field_masks[code][0])
+                masked += self.field_masks[code][1]
+            decision = (codes, blank, masked)
+            if len(self._decisions) >= _MEMO_SIZE:
+                self._decisions.clear()
+                self._decisions[_EXEMPT] = _NOTHING_HIDDEN
+            self._decisions[index] = decision
+        return decision
+
+    def deferred(self, indexes):
+        """The codes of the restricted categories most rows of a page (their choices indexes)
+        hide: their fields without a masked form are best formatted only for the rows that
+        show them (see apply), not formatted for all rows and then blanked."""
+        if not any(self.decision(index)[0] for index in set(indexes)):
+            return frozenset()  # every row shows everything
+        counts = Counter(indexes)
+        total = len(indexes)
+        return frozenset(
+            code
+            for code, _category_id, _first, _rest, names in self.restricted
+            if names and 2 * sum(count for index, count in counts.items() if code in self.decision(index)[0]) > total
+        )
+
+    def formatted(self, deferred):
+        """The fields the ORM formats for every row when the categories deferred are not."""
+        fnames = self._formatted.get(deferred)
+        if fnames is None:
+            skipped = {fname for code, *_rest, names in self.restricted if code in deferred for fname in names}
+            fnames = self._formatted[deferred] = [fname for fname in self.fnames if fname not in skipped]
+        return fnames
+
+    def apply(self, rows, ids, indexes, mask, fill, deferred):  # noqa: PLR0917 - internal, called once
+        """Complete and mask rows (read dicts of the fields formatted(deferred); ids and choices
+        indexes in the same order): the fields without a masked form of the categories deferred
+        are filled in (fill(rows, ids, field names)) only where the customer's choices show
+        them; hidden values are set to False or masked; all decided once per distinct index and
+        applied a page at a time, not per row and field. Return [(category id, [ids of the rows
+        showing a value of it])] to log."""
+        decisions = {index: self.decision(index) for index in set(indexes)} if self.restricted else {}
+        blanks = {index: decision[1] for index, decision in decisions.items()}
+        if any(blanks.values()):
+            _consume(map(dict.update, rows, map(blanks.__getitem__, indexes)))
+        shown = []
+        for code, category_id, first, rest, names in self.restricted:
+            hiding = {index for index, decision in decisions.items() if code in decision[0]}
+            if len(hiding) == len(decisions):
+                continue
+            visible_rows, visible_ids = rows, ids
+            if hiding:
+                visible = list(map(not_, map(hiding.__contains__, indexes)))
+                visible_rows, visible_ids = list(compress(rows, visible)), list(compress(ids, visible))
+            if code in deferred:
+                fill(visible_rows, visible_ids, names)
+            if self.always is not None:
+                shown.append((category_id, _with_values(visible_rows, visible_ids, first, rest)))
+        for category_id, first, rest in self.always or ():
+            shown.append((category_id, _with_values(rows, ids, first, rest)))
+        masked = {index: decision[2] for index, decision in decisions.items() if decision[2]}
+        if masked:
+            for row, index in zip(rows, indexes, strict=True):
+                for fname in masked.get(index, ()):
+                    value = row[fname]
+                    row[fname] = mask(fname, value) if value and isinstance(value, str) else False
+        return shown
+
+
+class _ReadPlan:
+    """All an enforced read of res.partner looks up for one user and purpose, cached per user
+    and purpose (res.partner _vrm_read_plan, cleared with the default cache)."""
+
+    __slots__ = ("_specs", "categories", "exempt", "logged", "plan", "purpose_id", "recipient_id", "restricted")
+
+    def __init__(self, recipient_id, recipient_type, exempt, purpose_id, plan):
+        self.recipient_id = recipient_id
+        # what a recipient outside the company is shown goes to the access log
+        self.logged = recipient_type != "company"
+        # partners never masked: internal users', the companies' and the user's own
+        self.exempt = exempt
+        self.purpose_id = purpose_id
+        # {field name: (category code, category id, always shared?)}
+        self.plan = plan
+        category_ids = {code: category_id for code, category_id, _always in plan.values()}
+        keys = _sharing_keys(purpose_id, recipient_id, recipient_type, category_ids)
+        # {category code: (code, own key, type key)} (see _sharing_keys)
+        self.categories = {key[0]: key for key in keys}
+        # the fields whose category the choices decide (the read needs the choices index)
+        self.restricted = frozenset(fname for fname, (_code, _id, always) in plan.items() if not always)
+        self._specs = {}
+
+    def spec(self, fnames, fields):
+        """The _ReadSpec of a list of fields read (fields: the model's), or None when none of
+        them is masked or logged."""
+        key = tuple(fnames)
+        spec = self._specs.get(key, _MISSING)
+        if spec is not _MISSING:
+            return spec
+        restricted, always = {}, {}
+        for fname in fnames:
+            entry = self.plan.get(fname)
+            if entry and (self.logged or not entry[2]):
+                (always if entry[2] else restricted).setdefault(entry[0], []).append(fname)
+        spec = None
+        if restricted or always:
+            field_masks = {
+                code: (
+                    {fname: False for fname in names if not _mask_kind(fname)},
+                    tuple(fname for fname in names if _mask_kind(fname)),
+                )
+                for code, names in restricted.items()
+            }
+            deferred = {
+                code: tuple(fname for fname in blank if fields[fname].type != "properties")
+                for code, (blank, _masked) in field_masks.items()
+            }
+            spec = _ReadSpec(
+                [
+                    (
+                        code,
+                        self.plan[names[0]][1],
+                        itemgetter(names[0]),
+                        names[1:],
+                        deferred[code],
+                    )
+                    for code, names in restricted.items()
+                ],
+                [(self.plan[names[0]][1], itemgetter(names[0]), names[1:]) for names in always.values()]
+                if self.logged
+                else None,
+                field_masks,
+                [self.categories[code] for code in restricted],
+                list(fnames),
+            )
+        if len(self._specs) >= _MEMO_SIZE:
+            self._specs.clear()
+        self._specs[key] = spec
+        return spec
