@@ -18,6 +18,7 @@
         "data/ir_cron_data.xml",
         "views/vrm_register_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/vrm_rights_request_views.xml",
         "views/vrm_agreement_views.xml",
         "views/portal_templates.xml",

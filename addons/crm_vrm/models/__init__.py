@@ -11,6 +11,7 @@ from . import vrm_access_log
 from . import res_partner
 from . import res_partner_rights
 from . import vrm_enforcement
+from . import vrm_enforcement_base
 from . import res_users
 from . import ir_qweb_field
 from . import ir_qweb_field_contact

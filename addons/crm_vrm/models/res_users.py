@@ -14,6 +14,15 @@ class ResUsers(models.Model):
         help="For users who act for a data recipient (an API client of a partner, a franchise "
         "account): what they see of customers follows what customers share with it.",
     )
+    vrm_purpose_id = fields.Many2one(
+        comodel_name="vrm.purpose",
+        string="Reads customers' data for",
+        groups="base.group_system",
+        help="The purpose this user's reads of customers' data serve, which the customers' choices "
+        "are checked against. Empty: the purpose of the user's groups (Data Sharing > Purposes); "
+        "with none, or several, the user reads for no purpose and sees only what is never "
+        "restricted.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -25,7 +34,7 @@ class ResUsers(models.Model):
     def write(self, vals):
         """Refresh the partners that are never masked, and who acts for which recipient."""
         res = super().write(vals)
-        if {"groups_id", "share", "partner_id", "active", "vrm_recipient_id"} & vals.keys():
+        if {"groups_id", "share", "partner_id", "active", "vrm_recipient_id", "vrm_purpose_id"} & vals.keys():
             self.env.registry.clear_cache()
         return res
 
@@ -46,13 +55,26 @@ class ResUsers(models.Model):
         self.ensure_one()
         return self.has_group("crm_vrm.group_vrm_manager")
 
+    def _vrm_purpose_code(self):
+        """The code of the purpose this user reads customers' data for (False: none). Decided on
+        the server from the user's record and groups, never from the request."""
+        self.ensure_one()
+        user = self.sudo()
+        if user.vrm_purpose_id:
+            return user.vrm_purpose_id.code
+        purposes = self.env["vrm.purpose"].sudo().search([("group_ids", "in", user.groups_id.ids)])
+        # one purpose, or none at all: a user of several roles gets the narrowest view
+        return purposes.code if len(purposes) == 1 else False
+
     @api.model
     @tools.ormcache("self.env.uid")
     def _vrm_enforcement_state(self):
-        """For the current user: None when nothing is limited (superuser, public user, privacy
-        officers, users without a recipient), else (recipient id, recipient type, staff partner
-        ids, own partner id); the last two are never masked. Cached per user (cleared with the
-        default cache: groups, users, recipients and the register all clear it on change)."""
+        """For the current user: None when nothing is limited (superuser, public user (no access
+        to customers but through pages), privacy officers, users without a recipient), else
+        (recipient id, recipient type, staff partner ids, own
+        partner id, purpose code or False); staff and own partners are never masked. Cached per
+        user (cleared with the default cache: groups, users, recipients, purposes and the
+        register all clear it on change)."""
         user = self.env.user
         if user._is_superuser() or user._is_public() or user._vrm_is_privacy_officer():
             return None
@@ -60,4 +82,5 @@ class ResUsers(models.Model):
         if not recipient:
             return None
         staff = self.env["res.partner"]._vrm_staff_partner_ids()
-        return recipient.id, recipient.sudo().recipient_type, staff, user.partner_id.id
+        purpose = user._vrm_purpose_code()
+        return recipient.id, recipient.sudo().recipient_type, staff, user.partner_id.id, purpose

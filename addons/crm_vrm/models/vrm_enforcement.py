@@ -4,25 +4,23 @@
 customer's values (fetch and read formatting, SQL of searches, groupings and orderings, exports,
 copies, QWeb rendering) crosses the methods of this file."""
 
-import contextlib
-import re
 from itertools import repeat
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import MissingError
 from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.query import Query
 
 from ..tools.masking import (
     _EXEMPT,
     _MISSING,
     _ROW_ID,
-    EMAIL_FIELDS,
-    MASK,
-    PHONE_FIELDS,
     _hidden_codes,
     _ReadPlan,
     _sharing_keys,
-    phonenumbers,
+    mask_value,
+    scope_of,
 )
 
 
@@ -77,26 +75,7 @@ class ResPartner(models.Model):
     @api.model
     def _vrm_mask_value(self, fname, value):
         """The masked form of a value: phone +44 •••• ••12, e-mail j•••@example.com, else False."""
-        if not value or not isinstance(value, str):
-            return False
-        field = self._fields.get(fname)
-        widget_phone = fname in PHONE_FIELDS or (field is not None and "phone" in fname)
-        if fname in EMAIL_FIELDS or (field is not None and "email" in fname):
-            match = re.search(r"([^\s<@\"]+)@([^\s>\"]+)", value)
-            if not match:
-                return MASK * 3
-            return f"{match.group(1)[0]}{MASK * 3}@{match.group(2)}"
-        if widget_phone:
-            digits = re.sub(r"\D", "", value)
-            prefix = ""
-            if value.strip().startswith("+"):
-                prefix = "+" + digits[:2]
-                if phonenumbers:
-                    with contextlib.suppress(phonenumbers.NumberParseException):
-                        prefix = f"+{phonenumbers.parse(value, None).country_code}"
-                prefix += " "
-            return f"{prefix}{MASK * 4} {MASK * 2}{digits[-2:]}"
-        return False
+        return mask_value(fname, value)
 
     def _vrm_categories_for(self, fnames):
         """{category code: [field names]} for the mapped fields among fnames."""
@@ -154,7 +133,7 @@ class ResPartner(models.Model):
             by_code.setdefault(code, []).append(pid)
         key = (fields.Datetime.now(), recipient.id, self.env.uid)
         self.env["vrm.access.log"]._vrm_queue_blocks(
-            [((*key, category_ids[code], purpose_id, reference), pids) for code, pids in by_code.items()]
+            [((*key, category_ids[code], purpose_id or None, reference), pids) for code, pids in by_code.items()]
         )
 
     # enforcement in the ORM -----------------------------------------------------------------
@@ -170,15 +149,22 @@ class ResPartner(models.Model):
     # checked for the access log a column at a time in C (map, compress), not row by row.
 
     def _vrm_enforcement(self):
-        """(recipient, purpose code) whose sharing limits what the current user is shown, or None
-        when nothing is limited: sudo, superuser, privacy officers, users without a recipient."""
+        """(recipient, purpose code or False) whose sharing limits what the current user is shown,
+        or None when nothing is limited: sudo, superuser, privacy officers, users without a
+        recipient. The purpose is the user's (res.users _vrm_purpose_code) unless server code
+        names another in a VrmScope: nothing the client sends counts."""
         env = self.env
-        if env.su or env.context.get("vrm_no_enforcement"):
+        if env.su:
             return None
         state = env["res.users"]._vrm_enforcement_state()
         if state is None:
             return None
-        return env["vrm.recipient"].sudo().browse(state[0]), env.context.get("vrm_purpose") or "service"
+        return env["vrm.recipient"].sudo().browse(state[0]), self._vrm_purpose_of(state)
+
+    def _vrm_purpose_of(self, state):
+        """The purpose of the current read: the VrmScope's (server code), else the user's."""
+        scope = scope_of(self.env.context)
+        return scope.purpose if scope.purpose is not None else state[4]
 
     @api.model
     @tools.ormcache("self.env.uid", "purpose_code")
@@ -188,13 +174,18 @@ class ResPartner(models.Model):
         state = self.env["res.users"]._vrm_enforcement_state()
         if state is None:
             return None
-        recipient_id, recipient_type, staff, own = state
+        recipient_id, recipient_type, staff, own, _purpose = state
         purpose_id, plan = self.env["vrm.data.category"]._vrm_plan(self._name, purpose_code)
         return _ReadPlan(recipient_id, recipient_type, staff | {own}, purpose_id, plan)
 
     def _vrm_current_read_plan(self):
-        """The _vrm_read_plan of the current user for the context's purpose."""
-        return self._vrm_read_plan(self.env.context.get("vrm_purpose") or "service")
+        """The _vrm_read_plan of the current user for the purpose of the read (None: not limited)."""
+        if self.env.su:
+            return None
+        state = self.env["res.users"]._vrm_enforcement_state()
+        if state is None:
+            return None
+        return self._vrm_read_plan(self._vrm_purpose_of(state))
 
     def _vrm_restricted_categories(self, purpose_code, fnames):
         """{category code: [field names]} among fnames that are not always shared for purpose."""
@@ -260,7 +251,7 @@ class ResPartner(models.Model):
         """Fetch the choices index with the partners when the read will need it (same query)."""
         fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
         env = self.env
-        if not fields_to_fetch or env.su or env.context.get("vrm_no_enforcement"):
+        if not fields_to_fetch or env.su:
             return fields_to_fetch
         read_plan = self._vrm_current_read_plan()
         if read_plan is None:
@@ -273,18 +264,26 @@ class ResPartner(models.Model):
 
     def _fetch_query(self, query, fields):
         """The choices index added by _determine_fields_to_fetch is read for the enforcement, not
-        for the user: its group does not apply (a user's own request for it was checked there)."""
-        if not self.env.su and self._fields["vrm_sharing"] in fields:
-            return super(ResPartner, self.sudo())._fetch_query(query, fields).with_env(self.env)
-        return super()._fetch_query(query, fields)
+        for the user: its group does not apply (a user's own request for it was checked there).
+        Only the columns are read as superuser; one2many and many2many fields fetched with them
+        are read as the user, so that their comodel's record rules apply."""
+        index = self._fields["vrm_sharing"]
+        if self.env.su or index not in fields:
+            return super()._fetch_query(query, fields)
+        query._vrm_fetch = True  # see _field_to_sql: the values fetched go to the shared cache
+        columns = [field for field in fields if field.column_type or field.name == "id"]
+        others = [field for field in fields if not (field.column_type or field.name == "id")]
+        fetched = super(ResPartner, self.sudo())._fetch_query(query, columns).with_env(self.env)
+        if fetched:
+            for field in others:
+                field.read(fetched)
+        return fetched
 
     def _read_format(self, fnames, load="_classic_read"):
         """Mask the categories the current user's recipient may not see (read, search_read,
         web_read); log what a recipient outside the company is shown. Values hidden without a
         masked form are not formatted at all, only set to False."""
         env = self.env
-        if env.su or env.context.get("vrm_no_enforcement"):
-            return super()._read_format(fnames, load=load)
         read_plan = self._vrm_current_read_plan()
         spec = read_plan and read_plan.spec(fnames, self._fields)
         if spec is None:
@@ -308,7 +307,7 @@ class ResPartner(models.Model):
         shown = spec.apply(result, records._ids, indexes, self._vrm_mask_value, fill, deferred)
         if shown:
             key = (fields.Datetime.now(), read_plan.recipient_id, env.uid)
-            tail = (read_plan.purpose_id, env.context.get("vrm_reference"))
+            tail = (read_plan.purpose_id or None, scope_of(env.context).reference)
             blocks = [((*key, category_id, *tail), pids) for category_id, pids in shown if pids]
             if blocks:
                 env["vrm.access.log"]._vrm_queue_blocks(blocks)
@@ -366,16 +365,16 @@ class ResPartner(models.Model):
         for code in hidden:
             for fname in (name for name, cat in field_map.items() if cat == code):
                 masks[fname] = self._vrm_mask_value(fname, partner[fname])
-        if recipient.recipient_type != "company":
-            reference = self.env.context.get("vrm_reference")
-            logged = self.env.cr.precommit.data.setdefault("vrm.access.log.rendered", set())
-            shown = []
-            for code, names in mapped.items():
-                key = (self.id, code, recipient.id, purpose_code, reference)
-                if code not in hidden and key not in logged and any(partner[f] for f in names):
-                    logged.add(key)
-                    shown.append((self.id, code))
-            self._vrm_log_access(recipient, purpose_code, shown, reference)
+        # every reader is logged, company staff too
+        reference = scope_of(self.env.context).reference
+        logged = self.env.cr.precommit.data.setdefault("vrm.access.log.rendered", set())
+        shown = []
+        for code, names in mapped.items():
+            key = (self.id, code, recipient.id, purpose_code, reference)
+            if code not in hidden and key not in logged and any(partner[f] for f in names):
+                logged.add(key)
+                shown.append((self.id, code))
+        self._vrm_log_access(recipient, purpose_code, shown, reference)
         return masks
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
@@ -397,43 +396,126 @@ class ResPartner(models.Model):
             lines += rows
         return lines
 
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        """A customer is not found by a value the user may not see."""
-        field_map = self.env["vrm.data.category"]._vrm_field_map(self._name) if domain else {}
-        fnames = {
-            leaf[0].split(".")[0]
-            for leaf in (domain if field_map else [])
-            if expression.is_leaf(leaf) and isinstance(leaf[0], str)
-        } & set(field_map)
-        enforcement = self._vrm_enforcement() if fnames else None
-        if enforcement:
-            restricted = self._vrm_restricted_categories(enforcement[1], fnames)
-            for code in restricted:
-                domain = expression.AND([domain, self._vrm_visible_domain(enforcement[0], enforcement[1], code)])
-        return super()._search(domain, offset=offset, limit=limit, order=order)
+    # searches, groupings, orderings: the SQL of a field -----------------------------------------
 
-    @api.model
-    def _vrm_visible_domain(self, recipient, purpose_code, category_code):
-        """Domain of the partners whose category recipient may see for purpose (or exempt)."""
-        purpose_id, category_id, _always = self.env["vrm.data.category"]._vrm_rule(purpose_code, category_code)
-        self.env["vrm.preference"].flush_model()
-        self.env.cr.execute(
-            """
-            SELECT DISTINCT pref.partner_id FROM vrm_preference pref
-             WHERE pref.purpose_id = %(purpose)s AND pref.category_id = %(category)s
-               AND (pref.recipient_id = %(recipient)s
-                    OR (pref.recipient_id IS NULL AND pref.recipient_type = %(rtype)s))
-            """,
-            {
-                "purpose": purpose_id,
-                "category": category_id,
-                "recipient": recipient.id,
-                "rtype": recipient.recipient_type,
-            },
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The one point where the ORM turns a field into SQL for a search, a grouping, an
+        aggregate or an ordering (and for related fields of other models that reach the
+        customer, such as res.users' inherited e-mail): a value the user may not see is NULL
+        there, so it matches no search, forms no group of its own, adds to no total and orders
+        nothing. The fetch that fills the cache is not changed (see _fetch_query)."""
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        if self.env.su or getattr(query, "_vrm_fetch", False):
+            return sql
+        visible = self._vrm_visible_sql(alias, fname)
+        return sql if visible is None else SQL("(CASE WHEN %s THEN %s END)", visible, sql)
+
+    def _vrm_visible_sql(self, alias, fname):
+        """SQL true where the current user may see field fname of the customer row alias, or
+        None when nothing limits it."""
+        read_plan = self._vrm_current_read_plan()
+        if read_plan is None or fname not in read_plan.restricted:
+            return None
+        return self._vrm_category_visible_sql(alias, read_plan, read_plan.plan[fname][0])
+
+    def _vrm_category_visible_sql(self, alias, read_plan, code):
+        """SQL true where the user of read_plan may see category code of the customer row alias.
+        It reads the row's own choices index (vrm_sharing): no list of customers, whatever their
+        number; the partners never masked (staff, companies, the user's own) are a short list."""
+        _code, own_key, type_key = read_plan.categories[code]
+        sharing = SQL.identifier(alias, "vrm_sharing", to_flush=self._fields["vrm_sharing"])
+        return SQL(
+            "(%(id)s = ANY(%(exempt)s) OR CASE WHEN strpos(COALESCE(%(sharing)s, ''), %(own)s) > 0"
+            " THEN strpos(%(sharing)s, %(own_yes)s) > 0 ELSE strpos(COALESCE(%(sharing)s, ''), %(type_yes)s) > 0 END)",
+            id=SQL.identifier(alias, "id"),
+            exempt=sorted(read_plan.exempt),
+            sharing=sharing,
+            own=own_key,
+            own_yes=own_key + "1",
+            type_yes=type_key + "1",
         )
-        partner_ids = {row[0] for row in self.env.cr.fetchall()}
-        exempt = self._vrm_exempt_partner_ids()  # after fetching: it may query the cursor itself
-        candidates = self.browse(partner_ids - exempt).sudo()
-        allowed = candidates._vrm_filter_allowed(recipient, purpose_code, category_code)
-        return [("id", "in", list(exempt | set(allowed.ids)))]
+
+    def _vrm_hidden_codes(self):
+        """(read plan, {partner id: category codes hidden from the current user}) for the
+        partners of self; (None, {}) when the user is not limited."""
+        read_plan = self._vrm_current_read_plan()
+        if read_plan is None or not read_plan.restricted:
+            return None, {}
+        codes = {read_plan.plan[fname][0] for fname in read_plan.restricted}
+        keys = [read_plan.categories[code] for code in codes]
+        return read_plan, self._vrm_hidden_by_index(keys, read_plan.exempt) if self else {}
+
+    def _search_phone_mobile_search(self, operator, value):
+        """Odoo's phone search (sms) runs its own SQL on the numbers: it finds only customers
+        whose contact details the user may see."""
+        domain = super()._search_phone_mobile_search(operator, value)
+        visible = self._vrm_visible_sql(self._table, "phone")
+        if visible is None:
+            return domain
+        query = Query(self.env, self._table, self._table_sql)
+        query.add_where(visible)
+        return expression.AND([domain, [("id", "in", query)]])
+
+    # copies, onchanges and display names ----------------------------------------------------------
+
+    def _vrm_hidden_fields(self):
+        """{partner id: set of field names the current user may not see} for the partners of self
+        (empty when nothing is hidden)."""
+        read_plan, hidden = self._vrm_hidden_codes()
+        if not hidden:
+            return {}
+        restricted = {}
+        for fname in read_plan.restricted:
+            restricted.setdefault(read_plan.plan[fname][0], []).append(fname)
+        return {pid: {fname for code in codes for fname in restricted[code]} for pid, codes in hidden.items()}
+
+    def copy_data(self, default=None):
+        """A copy holds only what the user may see of the original: hidden values are not copied."""
+        vals_list = super().copy_data(default=default)
+        hidden = self._vrm_hidden_fields()
+        given = set(default or ())
+        for partner, vals in zip(self, vals_list, strict=True):
+            for fname in hidden.get(partner.id, ()):
+                if fname in vals and fname not in given:
+                    vals[fname] = False
+        return vals_list
+
+    def onchange(self, values, field_names, fields_spec):
+        """Values an onchange computes for an existing customer (an e-mail formatted with a new
+        name, an address line) are masked as a read would mask them."""
+        result = super().onchange(values, field_names, fields_spec)
+        record_id = values.get("id")
+        changed = result.get("value")
+        if changed and isinstance(record_id, int):
+            hidden = self.browse(record_id)._vrm_hidden_fields().get(record_id, ())
+            for fname in hidden & changed.keys():
+                changed[fname] = mask_value(fname, changed[fname]) if isinstance(changed[fname], str) else False
+        return result
+
+    @api.depends_context(
+        "show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat", "lang", "uid"
+    )
+    def _compute_display_name(self):
+        """A name shown with its e-mail, address or VAT (show_email, show_address, show_vat in
+        the context, as many2one fields ask) shows them only where the user may see them."""
+        keys = {"show_email": "email", "show_address": "street", "show_vat": "vat"}
+        asked = [key for key in keys if self.env.context.get(key)]
+        hidden = self._vrm_hidden_fields() if asked else {}
+        if not hidden:
+            return super()._compute_display_name()
+        groups = {}
+        for partner in self:
+            off = frozenset(key for key in asked if keys[key] in hidden.get(partner.id, ()))
+            groups.setdefault(off, []).append(partner.id)
+        for off, ids in groups.items():
+            partners = self.browse(ids)
+            if not off:
+                super(ResPartner, partners)._compute_display_name()
+                continue
+            # computed in a context without the keys (reading the field there would find it
+            # protected, being computed for the same records)
+            narrow = partners.with_context(**dict.fromkeys(off, False))
+            super(ResPartner, narrow)._compute_display_name()
+            for partner, shown in zip(partners, narrow, strict=True):
+                partner.display_name = shown.display_name
+        return None

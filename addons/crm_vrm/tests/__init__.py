@@ -7,6 +7,7 @@ from . import test_consent_events
 from . import test_tour
 from . import test_portal
 from . import test_enforcement
+from . import test_enforcement_paths
 from . import test_rights
 from . import test_myterms
 from . import test_reports

@@ -43,3 +43,12 @@ class VrmCommon(TransactionCase):
             name="Olga Officer",
         )
         cls.user_portal = new_test_user(cls.env, login="vrm_portal", groups="base.group_portal", name="Paul Portal")
+        cls.purpose_service = cls.env.ref("crm_vrm.purpose_service")
+        cls.purpose_marketing = cls.env.ref("crm_vrm.purpose_marketing")
+        # the purpose a user reads for is the administrator's setting on the user, never the request's
+        cls.user_internal.vrm_purpose_id = cls.purpose_service
+
+    def reads_for(self, user, purpose):
+        """Set, as an administrator would, the purpose user reads customers' data for."""
+        user.sudo().vrm_purpose_id = purpose and self.env.ref(f"crm_vrm.purpose_{purpose}")
+        return user

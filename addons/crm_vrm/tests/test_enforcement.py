@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, JsonRpcException, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..tools.masking import VrmScope
 from .common import VrmCommon
 
 MASK = "\u2022"
@@ -24,23 +25,26 @@ class TestEnforcement(VrmCommon):
             name="North Desk",
         )
         cls.user_north.vrm_recipient_id = cls.franchise_north
+        cls.user_north.vrm_purpose_id = cls.purpose_service
         cls.user_internal.groups_id += cls.env.ref("base.group_allow_export")
         cls.partners = cls.alice | cls.bob
 
-    def _read(self, user, **context):
+    def _read(self, user, purpose=None, **context):
+        if purpose:
+            self.reads_for(user, purpose)
         partners = self.partners.with_user(user).with_context(**context)
         return {row["id"]: row for row in partners.read(FIELDS)}
 
     def test_franchise_without_sharing_sees_masked_values(self):
         """A recipient without sharing gets masked values in read, search_read and web_read."""
-        rows = self._read(self.user_north, vrm_purpose="marketing")
+        rows = self._read(self.user_north, "marketing")
         alice = rows[self.alice.id]
         self.assertEqual(alice["name"], "Alice Example")
         self.assertEqual(alice["phone"], f"+44 {MASK * 4} {MASK * 2}12")
         self.assertEqual(alice["email"], f"a{MASK * 3}@example.com")
         self.assertFalse(alice["function"])
         # for service, contact details are needed; demographics are not shared
-        alice = self._read(self.user_north)[self.alice.id]
+        alice = self._read(self.user_north, "service")[self.alice.id]
         self.assertEqual(alice["phone"], "+44 7911 123412")
         self.assertFalse(alice["function"])
         Partner = self.env["res.partner"].with_user(self.user_north)
@@ -51,7 +55,7 @@ class TestEnforcement(VrmCommon):
 
     def test_form_view_read_is_masked(self):
         """The form view's web_read gets the masked values and no value for hidden fields."""
-        partner = self.alice.with_user(self.user_north).with_context(vrm_purpose="marketing")
+        partner = self.alice.with_user(self.reads_for(self.user_north, "marketing"))
         (values,) = partner.web_read({"phone": {}, "email": {}, "function": {}, "title": {}})
         self.assertEqual(values["phone"], f"+44 {MASK * 4} {MASK * 2}12")
         self.assertEqual(values["email"], f"a{MASK * 3}@example.com")
@@ -91,17 +95,21 @@ class TestEnforcement(VrmCommon):
             partner.search([("vrm_sharing", "like", "1")])
         self.assertFalse(partner.read(["function"])[0]["function"])
 
-    def test_access_log_for_recipient_outside_company(self):
-        """What a franchise account is shown is logged; company staff reads are not."""
-        self.partners.with_user(self.user_north).with_context(vrm_reference="SR-2026-000123").read(
+    def test_every_reader_is_logged(self):
+        """What a franchise account is shown is logged with the reference server code gives;
+        company staff's reads are logged too; a reference sent in the context is not taken."""
+        self.partners.with_user(self.user_north).with_context(vrm_scope=VrmScope(reference="SR-2026-000123")).read(
             ["phone", "function"]
         )
         logs = self.env["vrm.access.log"].search([("user_id", "=", self.user_north.id)])
         self.assertEqual(set(logs.mapped("category_id.code")), {"contact"})
         self.assertEqual(logs.partner_id, self.partners)
         self.assertEqual(set(logs.mapped("reference")), {"SR-2026-000123"})
-        self._read(self.user_internal)
-        self.assertFalse(self.env["vrm.access.log"].search([("user_id", "=", self.user_internal.id)]))
+        self._read(self.user_internal, vrm_reference="SR-FORGED", vrm_scope={"reference": "SR-FORGED"})
+        logs = self.env["vrm.access.log"].search([("user_id", "=", self.user_internal.id)])
+        self.assertEqual(logs.partner_id, self.partners)
+        self.assertEqual(set(logs.mapped("category_id.code")), {"contact"})
+        self.assertEqual(set(logs.mapped("reference")), {False})
 
     def test_page_of_mixed_choices(self):
         """On one page, each customer's own choices decide what is masked and what the access
@@ -114,9 +122,7 @@ class TestEnforcement(VrmCommon):
         page = self.alice | self.bob | carol | colleague
         rows = {
             row["id"]: row
-            for row in page.with_user(self.user_north)
-            .with_context(vrm_purpose="marketing")
-            .read(["phone", "email", "function"])
+            for row in page.with_user(self.reads_for(self.user_north, "marketing")).read(["phone", "email", "function"])
         }
         self.assertEqual(rows[self.alice.id]["phone"], "+44 7911 123412")
         self.assertEqual(rows[self.bob.id]["phone"], f"+44 {MASK * 4} {MASK * 2}56")
@@ -144,7 +150,7 @@ class TestEnforcement(VrmCommon):
         Partner = self.env["res.partner"].with_user(self.user_north)
         enforced, plain = (
             Partner.browse(self.partners.ids),
-            Partner.with_context(vrm_no_enforcement=True).browse(self.partners.ids),
+            Partner.with_user(self.user_officer).browse(self.partners.ids),
         )
         for load in ("_classic_read", None):
             rows = {row["id"]: row for row in enforced.read(fnames, load=load)}
@@ -200,7 +206,8 @@ class TestEnforcement(VrmCommon):
     def test_export_is_masked(self):
         """List export shows the masked values too."""
         Partner = self.env["res.partner"].with_user(self.user_north)
-        partners = Partner.browse(self.partners.ids).with_context(vrm_purpose="marketing")
+        self.reads_for(self.user_north, "marketing")
+        partners = Partner.browse(self.partners.ids)
         rows = partners.export_data(["name", "phone", "function"])["datas"]
         by_name = {row[0]: row for row in rows}
         self.assertEqual(by_name["Alice Example"][1], f"+44 {MASK * 4} {MASK * 2}12")
@@ -213,8 +220,10 @@ class TestEnforcement(VrmCommon):
         """Searching by a value the user may not see does not find the customer."""
         Partner = self.env["res.partner"].with_user(self.user_north)
         self.assertFalse(Partner.search([("function", "=", "Engineer")]))
-        self.assertFalse(Partner.with_context(vrm_purpose="marketing").search([("email", "=", "alice@example.com")]))
         self.assertEqual(Partner.search([("email", "=", "alice@example.com")]), self.alice)
+        self.reads_for(self.user_north, "marketing")
+        self.assertFalse(Partner.search([("email", "=", "alice@example.com")]))
+        self.reads_for(self.user_north, "service")
         self.alice._vrm_set_preference(self.franchise_north, "service", "demographics", True)
         self.assertEqual(Partner.search([("function", "=", "Engineer")]), self.alice)
         self.assertEqual(self.env["res.partner"].search([("function", "=", "Teacher")]), self.bob)
@@ -227,6 +236,7 @@ class TestEnforcementJsonRpc(HttpCase):
         recipient = self.env["vrm.recipient"].create({"name": "Glass Repair East", "recipient_type": "franchise"})
         user = new_test_user(self.env, login="vrm_east", groups="base.group_user")
         user.vrm_recipient_id = recipient
+        user.vrm_purpose_id = self.env.ref("crm_vrm.purpose_marketing")
         partner = self.env["res.partner"].create(
             {"name": "Carol Example", "phone": "+44 7911 123456", "function": "Nurse"}
         )
@@ -241,7 +251,8 @@ class TestEnforcementJsonRpc(HttpCase):
                     "model": "res.partner",
                     "method": method,
                     "args": args,
-                    "kwargs": {"context": {"vrm_purpose": "marketing"}},
+                    # what a client sends in the context changes nothing
+                    "kwargs": {"context": {"vrm_purpose": "service", "vrm_no_enforcement": True}},
                 },
             )
             self.assertEqual(row["phone"], f"+44 {MASK * 4} {MASK * 2}56")

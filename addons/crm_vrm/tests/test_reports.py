@@ -3,6 +3,7 @@
 
 from odoo.tests import new_test_user, tagged
 
+from ..tools.masking import VrmScope
 from .common import VrmCommon
 
 MASK = "\u2022"
@@ -16,9 +17,14 @@ class TestReportMasking(VrmCommon):
         super().setUpClass()
         cls.user_north = new_test_user(cls.env, login="vrm_report_north", groups="base.group_user", name="North Desk")
         cls.user_north.vrm_recipient_id = cls.franchise_north
+        cls.user_north.vrm_purpose_id = cls.purpose_service
 
-    def _render(self, user, **context):
-        """The summary of Alice as printed (PDF route; HTML in tests) by user."""
+    def _render(self, user, purpose=None, reference=None):
+        """The summary of Alice as printed (PDF route; HTML in tests) by user, reading for
+        purpose (set on the user) and for a reference given by server code (VrmScope)."""
+        if purpose:
+            self.reads_for(user, purpose)
+        context = {"vrm_scope": VrmScope(reference=reference)} if reference else {}
         report = self.env["ir.actions.report"].with_user(user).with_context(**context)
         content, _kind = report._render_qweb_pdf(REPORT, self.alice.ids)
         return content.decode()
@@ -30,7 +36,7 @@ class TestReportMasking(VrmCommon):
         self.assertIn("+44 7911 123412", html)
         self.assertIn("1 High Street", html)
         self.assertNotIn("Engineer", html)
-        html = self._render(self.user_north, vrm_purpose="marketing")
+        html = self._render(self.user_north, "marketing")
         self.assertIn("Alice Example", html)
         self.assertIn(f"+44 {MASK * 4} {MASK * 2}12", html)
         self.assertIn(f"a{MASK * 3}@example.com", html)
@@ -42,7 +48,7 @@ class TestReportMasking(VrmCommon):
 
     def test_franchise_report_is_logged(self):
         """What a franchise's report shows is in the access log, once per category."""
-        self._render(self.user_north, vrm_reference="SR-REPORT-1")
+        self._render(self.user_north, reference="SR-REPORT-1")
         logs = self.env["vrm.access.log"].search(
             [("user_id", "=", self.user_north.id), ("partner_id", "=", self.alice.id)]
         )
@@ -57,11 +63,11 @@ class TestReportMasking(VrmCommon):
     def test_internal_user_and_privacy_officer(self):
         """Company staff outside the privacy officers get the masked report for marketing; the
         privacy officer gets the real values."""
-        html = self._render(self.user_internal, vrm_purpose="marketing")
+        html = self._render(self.user_internal, "marketing")
         self.assertIn(f"a{MASK * 3}@example.com", html)
         self.assertNotIn("alice@example.com", html)
         self.assertNotIn("Engineer", html)
-        html = self._render(self.user_officer, vrm_purpose="marketing")
+        html = self._render(self.user_officer, "marketing")
         for real in ("+44 7911 123412", "alice@example.com", "1 High Street", "Engineer"):
             self.assertIn(real, html)
         self.assertNotIn(MASK, html)

@@ -3,6 +3,8 @@
 """Plain-Python side of the data-sharing enforcement: choices-index look-ups, masked forms and
 the per-read plans, no ORM (crm_vrm models/vrm_enforcement.py applies them)."""
 
+import contextlib
+import re
 from collections import Counter, deque
 from itertools import compress
 from operator import itemgetter, not_
@@ -15,6 +17,112 @@ except ImportError:  # pragma: no cover - phone_validation requires it
 MASK = "\u2022"
 PHONE_FIELDS = {"phone", "mobile", "phone_sanitized"}
 EMAIL_FIELDS = {"email", "email_normalized", "email_formatted"}
+
+# Deny by default: every field of res.partner is mapped to a data category (the register's
+# vrm.data.category.field_ids first, then DERIVED_FIELDS), or is one of NOT_PERSONAL; any other
+# field, such as one a module installed later adds, is in the "other" category, hidden unless
+# the customer shares it. One2many and many2many fields are links to records that have access
+# rules of their own, and are not masked here.
+NOT_PERSONAL = frozenset(
+    {
+        # who the record is and how it hangs together: what every screen needs to show a contact
+        "id", "name", "display_name", "complete_name", "parent_id", "parent_name", "commercial_partner_id",
+        "commercial_company_name", "company_name", "is_company", "company_type", "type", "active",
+        "company_id", "user_id", "create_date", "create_uid", "write_date", "write_uid", "self",
+        "partner_share", "employee", "is_public", "color", "lang", "tz", "tz_offset", "active_lang_count",
+        "im_status", "signup_type", "industry_id", "currency_id",
+        # the generated avatars and pictures the chatter and many2one widgets show next to a name
+        "avatar_128", "avatar_256", "avatar_512", "avatar_1024", "avatar_1920",
+        "image_128", "image_256", "image_512", "image_1024", "image_1920",
+        # the discussion and activity machinery (mail.thread, mail.activity.mixin)
+        "activity_date_deadline", "activity_exception_decoration", "activity_exception_icon", "activity_state",
+        "activity_summary", "activity_type_icon", "activity_type_id", "activity_user_id",
+        "my_activity_date_deadline", "has_message", "message_attachment_count", "message_has_error",
+        "message_has_error_counter", "message_has_sms_error", "message_is_follower", "message_needaction",
+        "message_needaction_counter", "message_partner_ids",
+        # the company's own settings for this contact (accounting, pricing), not the person's data
+        "property_account_payable_id", "property_account_position_id", "property_account_receivable_id",
+        "property_inbound_payment_method_line_id", "property_outbound_payment_method_line_id",
+        "property_payment_term_id", "property_supplier_payment_term_id", "property_product_pricelist",
+        "specific_property_product_pricelist", "autopost_bills", "invoice_edi_format", "invoice_edi_format_store",
+        "invoice_sending_method", "invoice_template_pdf_report_id", "display_invoice_edi_format",
+        "display_invoice_template_pdf_report_id", "invoice_warn", "invoice_warn_msg", "is_coa_installed",
+        "fiscal_country_codes", "ignore_abnormal_invoice_amount", "ignore_abnormal_invoice_date",
+        "is_peppol_edi_format", "is_ubl_format", "available_peppol_eas", "company_registry_label",
+        "partner_vat_placeholder", "partner_company_registry_placeholder", "vat_label", "trust",
+        "credit_limit", "use_partner_credit_limit", "show_credit_limit",
+        # the data-sharing register itself (its own groups guard it)
+        "vrm_sharing", "vrm_subject_ref",
+    }
+)  # fmt: skip
+# fields derived from a mapped field, or of modules crm_vrm does not depend on: their category
+DERIVED_FIELDS = {
+    "contact": frozenset(
+        {
+            "email_formatted", "email_normalized", "phone_sanitized", "phone_mobile_search", "is_blacklisted",
+            "phone_blacklisted", "mobile_blacklisted", "phone_sanitized_blacklisted", "message_bounce",
+        }
+    ),
+    "address": frozenset({"contact_address", "contact_address_inline", "country_code"}),
+    "purchase": frozenset(
+        {
+            "credit", "debit", "debit_limit", "credit_to_invoice", "total_invoiced", "days_sales_outstanding",
+            "journal_item_count", "supplier_invoice_count", "customer_rank", "supplier_rank",
+            "loyalty_card_count", "payment_token_count", "crm_loyalty_tier_id",
+        }
+    ),
+    "other": frozenset(
+        {
+            "comment", "ref", "vat", "website", "barcode", "company_registry", "additional_info", "partner_gid",
+            "peppol_eas", "peppol_endpoint", "bank_account_count", "same_vat_partner_id",
+            "same_company_registry_partner_id", "duplicated_bank_account_partners_count",
+        }
+    ),
+}  # fmt: skip
+OTHER = "other"  # the category of every field neither mapped nor NOT_PERSONAL
+
+
+class VrmScope:
+    """What server code says of a read it makes as the user: the purpose it serves and the
+    reference (a request's number) for the access log. Given in the context under "vrm_scope";
+    only an instance of this class counts, which JSON from a client can never be."""
+
+    __slots__ = ("purpose", "reference")
+
+    def __init__(self, purpose=None, reference=None):
+        self.purpose = purpose
+        self.reference = reference
+
+
+def scope_of(context):
+    """The VrmScope of a context, or an empty one (any other value under the key is ignored)."""
+    scope = context.get("vrm_scope")
+    return scope if isinstance(scope, VrmScope) else _NO_SCOPE
+
+
+_NO_SCOPE = VrmScope()
+
+
+def mask_value(fname, value):
+    """The masked form of a value: phone +44 •••• ••12, e-mail j•••@example.com, else False."""
+    if not value or not isinstance(value, str):
+        return False
+    if fname in EMAIL_FIELDS or "email" in fname:
+        match = re.search(r"([^\s<@\"]+)@([^\s>\"]+)", value)
+        if not match:
+            return MASK * 3
+        return f"{match.group(1)[0]}{MASK * 3}@{match.group(2)}"
+    if fname in PHONE_FIELDS or "phone" in fname or fname == "mobile":
+        digits = re.sub(r"\D", "", value)
+        prefix = ""
+        if value.strip().startswith("+"):
+            prefix = "+" + digits[:2]
+            if phonenumbers:
+                with contextlib.suppress(phonenumbers.NumberParseException):
+                    prefix = f"+{phonenumbers.parse(value, None).country_code}"
+            prefix += " "
+        return f"{prefix}{MASK * 4} {MASK * 2}{digits[-2:]}"
+    return False
 
 
 def _sharing_keys(purpose_id, recipient_id, recipient_type, category_ids):
@@ -45,10 +153,10 @@ def _hidden_codes(index, keys):
 
 
 def _mask_kind(fname):
-    """How _vrm_mask_value masks a field: "email", "phone" or None (no masked form: False)."""
+    """How mask_value masks a field: "email", "phone" or None (no masked form: False)."""
     if fname in EMAIL_FIELDS or "email" in fname:
         return "email"
-    if fname in PHONE_FIELDS or "phone" in fname:
+    if fname in PHONE_FIELDS or "phone" in fname or fname == "mobile":
         return "phone"
     return None
 
@@ -179,8 +287,8 @@ class _ReadPlan:
 
     def __init__(self, recipient_id, recipient_type, exempt, purpose_id, plan):
         self.recipient_id = recipient_id
-        # what a recipient outside the company is shown goes to the access log
-        self.logged = recipient_type != "company"
+        # every reader's view goes to the access log, company staff's included
+        self.logged = True
         # partners never masked: internal users', the companies' and the user's own
         self.exempt = exempt
         self.purpose_id = purpose_id
