@@ -1,0 +1,102 @@
+# Copyright 2026 CRM Suite developers
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Least privilege for franchise staff: their tickets change only through the pages' and API's actions."""
+
+from odoo import fields
+from odoo.tests import HttpCase, JsonRpcException, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.crm_vrm.tests.ui_case import form_token
+
+from .common import SupportCase
+
+
+@tagged("post_install", "-at_install")
+class TestFranchiseStaffWrites(HttpCase, SupportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for user in (cls.alice, cls.bob, cls.london_mgr):
+            user.password = user.login
+
+    def _rpc_write(self, ticket, vals):
+        return self.make_jsonrpc_request(
+            "/web/dataset/call_kw/crm.support.ticket/write",
+            {"model": "crm.support.ticket", "method": "write", "args": [ticket.ids, vals], "kwargs": {}},
+        )
+
+    @staticmethod
+    def _write_value(ticket, fname):
+        """The field's current value as a client would send it back (so the write itself is valid)."""
+        field = ticket._fields[fname]
+        value = ticket.sudo().read([fname], load=None)[0][fname]
+        if field.type in ("one2many", "many2many"):
+            return [(6, 0, value)]
+        if field.type in ("datetime", "date") and value:
+            return fields.Datetime.to_string(value) if field.type == "datetime" else fields.Date.to_string(value)
+        return value
+
+    def test_technician_writes_no_field_over_json_rpc(self):
+        """Every stored field of his own ticket, written by its assignee over /web/dataset/call_kw, is refused."""
+        ticket = self._ticket()
+        staff = ticket.user_id
+        self.authenticate(staff.login, staff.login)
+        stored = sorted(name for name, field in ticket._fields.items() if field.store and name != "id")
+        accepted = []
+        for fname in stored:
+            try:
+                with mute_logger("odoo.http"):
+                    self._rpc_write(ticket, {fname: self._write_value(ticket, fname)})
+            except JsonRpcException as exc:
+                self.assertEqual(str(exc), "odoo.exceptions.AccessError", fname)
+            else:
+                accepted.append(fname)
+        self.assertEqual(accepted, [], "fields a technician could write directly")
+        # The attack of the review: another customer on his ticket, whose details the page would then show.
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self._rpc_write(ticket, {"partner_id": self.other_customer.id, "rating_value": 5})
+        self.assertEqual((ticket.partner_id, ticket.rating_value), (self.customer, 0))
+        # A context key of the caller changes nothing.
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/crm.support.ticket/write",
+                {
+                    "model": "crm.support.ticket",
+                    "method": "write",
+                    "args": [ticket.ids, {"sla_resolution_deadline": "2099-01-01 00:00:00"}],
+                    "kwargs": {"context": {"crm_support_sla_write": True}},
+                },
+            )
+        self.assertNotEqual(fields.Datetime.to_string(ticket.sla_resolution_deadline), "2099-01-01 00:00:00")
+
+    def test_franchise_manager_writes_no_field_over_json_rpc(self):
+        """The franchise manager, who may act on every ticket of the franchise, cannot write one either."""
+        ticket = self._ticket()
+        self.authenticate("mgr_ldn", "mgr_ldn")
+        with self.assertRaises(JsonRpcException), mute_logger("odoo.http"):
+            self._rpc_write(ticket, {"user_id": self.london_mgr.id})
+        self.assertNotEqual(ticket.user_id, self.london_mgr)
+
+    def test_franchise_pages_still_act(self):
+        """The technician accepts, updates, messages, notes and closes on the franchise pages."""
+        ticket = self._ticket()
+        staff = ticket.user_id
+        self.authenticate(staff.login, staff.login)
+        url = f"/my/franchise/tickets/{ticket.id}"
+        token = form_token(self.url_open(url).text)
+
+        def act(action, **data):
+            response = self.url_open(f"{url}/{action}", data={"csrf_token": token, **data})
+            self.assertEqual(response.status_code, 200, response.text[:500])
+            self.assertNotIn("alert-danger", response.text, action)
+
+        act("accept")
+        self.assertEqual(ticket.stage_code, "in_progress")
+        self.assertTrue(ticket.accepted_at)
+        act("stage", stage_code="waiting")
+        self.assertEqual(ticket.stage_code, "waiting")
+        act("message", body="On my way")
+        act("note", body="Bring the big ladder")
+        self.assertTrue(ticket.message_ids.filtered(lambda m: "On my way" in str(m.body)))
+        act("close", resolution="Windscreen replaced")
+        self.assertEqual((ticket.stage_code, ticket.resolution), ("done", "Windscreen replaced"))
