@@ -3,13 +3,13 @@
 {
     "name": "CRM Headless API",
     "summary": "REST API (OpenAPI 3) over loyalty, support and data sharing: API keys, idempotency, webhooks",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM Suite developers",
     "website": "https://github.com/crm-suite/crm-suite",
     "license": "LGPL-3",
     "depends": ["fastapi", "crm_vrm", "crm_loyalty", "crm_support"],
-    "external_dependencies": {"python": ["fastapi", "pydantic", "requests"]},
+    "external_dependencies": {"python": ["fastapi", "pydantic"]},
     "data": [
         "security/crm_api_security.xml",
         "security/ir.model.access.csv",

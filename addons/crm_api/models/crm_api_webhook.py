@@ -5,6 +5,11 @@ import secrets
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.webhook_client import TargetRefused, check_target, parse_allowed_hosts
+
+# Receivers allowed whatever their address (comma-separated host[:port], e.g. a local test receiver).
+ALLOWED_HOSTS_PARAM = "crm_api.webhook_allowed_hosts"
+
 
 class CrmApiWebhook(models.Model):
     """A subscription: signed POSTs of the chosen events to one URL."""
@@ -44,11 +49,42 @@ class CrmApiWebhook(models.Model):
             webhook.delivery_count = sum(c for (wid, _s), c in counts.items() if wid == webhook.id)
             webhook.failed_count = counts.get((webhook.id, "failed"), 0)
 
-    @api.constrains("url")
+    @api.model
+    def _allowed_hosts(self):
+        """The receivers the administrator allows on internal addresses (system parameter)."""
+        return parse_allowed_hosts(self.env["ir.config_parameter"].sudo().get_param(ALLOWED_HOSTS_PARAM))
+
+    @api.constrains("url", "active")
     def _check_url(self):
+        """Refuse URLs the server would not deliver to, so the manager learns it when saving.
+
+        Archived subscriptions are checked again when they are activated: their host is not looked
+        up before (the demo's archived receiver has no real address). Delivery checks again.
+        """
+        allowed = self._allowed_hosts()
         for webhook in self:
             if not (webhook.url or "").startswith(("http://", "https://")):
                 raise ValidationError(self.env._("The webhook URL must start with http:// or https://."))
+            if not webhook.active:
+                continue
+            try:
+                check_target(webhook.url, allowed)
+            except TargetRefused as exc:
+                raise ValidationError(self._target_refused_message(exc)) from exc
+
+    def _target_refused_message(self, exc):
+        if exc.kind == "unresolved":
+            return self.env._("The webhook host %(host)s could not be resolved.", host=exc.host)
+        if exc.kind == "blocked":
+            return self.env._(
+                "The webhook host %(host)s resolves to %(address)s, an internal address (loopback, "
+                "private, link-local or reserved): webhooks go to public addresses only. An "
+                "administrator can allow a local receiver in the system parameter %(param)s.",
+                host=exc.host,
+                address=exc.address,
+                param=ALLOWED_HOSTS_PARAM,
+            )
+        return self.env._("The webhook URL is not a valid http:// or https:// URL with a host.")
 
     def action_view_deliveries(self):
         """Open the delivery log of this subscription."""

@@ -40,7 +40,6 @@ class CrmApiWebhookDelivery(models.Model):
     last_attempt_at = fields.Datetime()
     last_status_code = fields.Integer(string="Last HTTP status")
     last_error = fields.Char()
-    response_excerpt = fields.Text()
 
     _sql_constraints = [("uuid_uniq", "unique(uuid)", "Delivery IDs are unique.")]
 
@@ -96,7 +95,7 @@ class CrmApiWebhookDelivery(models.Model):
     @api.model
     def _client(self):
         """Return the HTTP client (tests may replace it)."""
-        return WebhookClient()
+        return WebhookClient(allowed_hosts=self.env["crm.api.webhook"]._allowed_hosts())
 
     @api.model
     def _cron_deliver(self, limit=200):
@@ -126,7 +125,7 @@ class CrmApiWebhookDelivery(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         timestamp = int(now.replace(tzinfo=timezone.utc).timestamp())
-        status, error, excerpt = client.post(
+        status, error = client.post(
             self.webhook_id.url,
             self.payload.encode(),
             secret=self.webhook_id.secret,
@@ -140,7 +139,6 @@ class CrmApiWebhookDelivery(models.Model):
             "last_attempt_at": now,
             "last_status_code": status or 0,
             "last_error": error or False,
-            "response_excerpt": excerpt or False,
         }
         if not error:
             vals["state"] = "sent"

@@ -16,6 +16,8 @@ class ApiCase(HttpCase):
         cls.env = cls.env(context=dict(cls.env.context, mail_notrack=True, tracking_disable=True))
         cls.endpoint = cls.env.ref("crm_api.fastapi_endpoint_crm_api_v1")
         cls.endpoint._handle_registry_sync()
+        # The tests' receivers listen on loopback, which webhooks refuse unless allowed.
+        cls.env["ir.config_parameter"].sudo().set_param("crm_api.webhook_allowed_hosts", "127.0.0.1")
         cls.api_manager = new_test_user(
             cls.env, login="api_manager", name="Ana Manager", groups="base.group_user,crm_api.group_crm_api_manager"
         )

@@ -38,6 +38,13 @@ class TestFramework(ApiCase):
         self.assertIn(("body", "url"), locs)
         self.assertIn(("body", "events"), locs)
 
+    def test_subscription_to_an_internal_address_is_refused(self):
+        """The cloud metadata address is answered 422 in words, and nothing is subscribed."""
+        payload = {"name": "Metadata", "url": "http://169.254.169.254/latest/meta-data/", "events": ["ticket.created"]}
+        response = self.api("POST", "/webhooks/subscriptions", key=self.manager_key, json=payload)
+        self.assertProblem(response, 422, "169.254.169.254, an internal address")
+        self.assertFalse(self.env["crm.api.webhook"].search([("name", "=", "Metadata")]))
+
     def test_unknown_route_is_a_problem(self):
         """An unknown path under /api/v1 is a 404 problem document."""
         self.assertProblem(self.api("GET", "/no-such-thing", key=self.manager_key), 404)
