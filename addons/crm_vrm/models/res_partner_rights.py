@@ -1,50 +1,101 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
 from datetime import date, datetime
 
 from odoo import fields, models
+from odoo.tools import html2plaintext
+
+from ..tools import erasure
+
+_logger = logging.getLogger(__name__)
+
+# fields that say who the customer is; the register leaves them out of its categories because
+# every screen shows them, but the export must carry them
+IDENTITY_FIELDS = ("name", "parent_id", "company_name", "is_company", "lang", "tz", "create_date")
+BINARY_NOTE = "(file kept by us, not included in this export)"
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # rights requests --------------------------------------------------------------------------
+    # rights requests: export -------------------------------------------------------------------
+
+    def _vrm_export_value(self, fname):
+        """The value of one field of this customer as the export shows it: names of linked
+        records, ISO dates, labels of choices, a note instead of a file."""
+        field = self._fields[fname]
+        value = self[fname]
+        if not value and field.type not in ("boolean", "integer", "float", "monetary"):
+            value = False
+        elif field.type in ("many2one", "reference"):
+            value = value.display_name
+        elif field.type == "selection":
+            value = dict(field._description_selection(self.env)).get(value, value)
+        elif field.type == "binary":
+            value = BINARY_NOTE
+        elif field.type == "html":
+            value = html2plaintext(value)
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, models.BaseModel):
+            value = value.mapped("display_name")
+        return value
+
+    def _vrm_export_messages(self, messages_sudo):
+        """The messages of a thread as the customer sees them in the portal, without the
+        name of anyone else (staff appear as the company)."""
+        self.ensure_one()
+        company = self.env.company.name
+        return [
+            {
+                "date": fields.Datetime.to_string(m.date),
+                "from": self.env._("you") if m.author_id == self else company,
+                "type": m.message_type,
+                "subject": m.subject or "",
+                "body": html2plaintext(m.body or ""),
+                "attachments": m.attachment_ids.mapped("name"),
+            }
+            for m in messages_sudo.sorted("id")
+        ]
+
+    def _vrm_shared_messages(self, model, res_ids):
+        """The messages on these records that the customer could read (no internal notes),
+        as sudo: the caller scopes res_ids to the customer's own records."""
+        domain = [("model", "=", model), ("res_id", "in", list(res_ids))]
+        return self.env["mail.message"].sudo().search(domain + self.env["mail.message"]._get_search_domain_share())
 
     def _vrm_export_data(self):
         """All this customer's data as a dict; other addons add their own key."""
         self.ensure_one()
-        partner = self.sudo()
-        fnames = [
-            "name",
-            "email",
-            "phone",
-            "mobile",
-            "street",
-            "street2",
-            "zip",
-            "city",
-            "state_id",
-            "country_id",
-            "lang",
-            "function",
-            "website",
-            "vat",
-            "create_date",
-        ]
-        (values,) = partner.read(fnames)
-        for key, value in values.items():
-            if isinstance(value, tuple):
-                values[key] = value[1]
-            elif isinstance(value, datetime | date):
-                values[key] = value.isoformat()
-        prefs = self.env["vrm.preference"].sudo().search([("partner_id", "=", self.id)])
-        events = self.env["vrm.consent.event"].sudo().search([("partner_id", "=", self.id)])
-        logs = self.env["vrm.access.log"].sudo().search([("partner_id", "=", self.id)])
-        agreements = self.env["vrm.agreement.record"].sudo().search([("partner_id", "=", self.id)])
-        requests = self.env["vrm.rights.request"].sudo().search([("partner_id", "=", self.id)])
-        return {
+        partner_sudo = self.sudo()
+        field_map = self.env["vrm.data.category"].sudo()._vrm_field_map(self._name)
+        fnames = [f for f in IDENTITY_FIELDS if f in self._fields] + sorted(
+            f
+            for f in field_map
+            if f in self._fields and f not in IDENTITY_FIELDS and self._fields[f].type not in ("one2many", "many2many")
+        )
+        values = {fname: partner_sudo._vrm_export_value(fname) for fname in fnames}
+        categories = {
+            c.code: c.name for c in self.env["vrm.data.category"].sudo().with_context(active_test=False).search([])
+        }
+        prefs_sudo = self.env["vrm.preference"].sudo().search([("partner_id", "=", self.id)])
+        events_sudo = self.env["vrm.consent.event"].sudo().search([("partner_id", "=", self.id)], order="id")
+        logs_sudo = self.env["vrm.access.log"].sudo().search([("partner_id", "=", self.id)], order="id")
+        agreements_sudo = self.env["vrm.agreement.record"].sudo().search([("partner_id", "=", self.id)])
+        requests_sudo = self.env["vrm.rights.request"].sudo().search([("partner_id", "=", self.id)])
+        data = {
             "partner": values,
+            "data_categories": [
+                {
+                    "field": fname,
+                    "label": self._fields[fname].string,
+                    "category": field_map.get(fname, ""),
+                    "category_name": categories.get(field_map.get(fname), ""),
+                }
+                for fname in fnames
+            ],
             "preferences": [
                 {
                     "recipient": p.recipient_id.name or p.recipient_type,
@@ -52,19 +103,28 @@ class ResPartner(models.Model):
                     "category": p.category_id.code,
                     "allowed": p.allowed,
                 }
-                for p in prefs
+                for p in prefs_sudo
             ],
             "consent_events": [
                 {
                     "date": fields.Datetime.to_string(e.event_date),
                     "summary": e.summary,
+                    "recipient": e.recipient_id.name or e.recipient_type,
+                    "purpose": e.purpose_id.code,
+                    "category": e.category_id.code,
                     "old_value": e.old_value,
                     "new_value": e.new_value,
                     "channel": e.channel,
-                    "receipt": e.receipt_uuid,
+                    "terms_version": e.terms_version or "",
+                    "ip_address": e.ip_address or "",
+                    "user_agent": e.user_agent or "",
+                    "receipt_id": e.receipt_uuid,
+                    # the signed receipt itself, verifiable on its own (Art. 7(1): proof of consent)
+                    "receipt": e._vrm_receipt_document(),
                 }
-                for e in events
+                for e in events_sudo
             ],
+            "messages": self._vrm_export_messages(self._vrm_shared_messages(self._name, self.ids)),
             "access_log": [
                 {
                     "date": fields.Datetime.to_string(log.log_date),
@@ -73,7 +133,7 @@ class ResPartner(models.Model):
                     "purpose": log.purpose_id.code,
                     "reference": log.reference,
                 }
-                for log in logs
+                for log in logs_sudo
             ],
             "agreements": [
                 {
@@ -83,7 +143,7 @@ class ResPartner(models.Model):
                     "proffered": fields.Datetime.to_string(a.proffer_date),
                     "sha256": a.record_hash,
                 }
-                for a in agreements
+                for a in agreements_sudo
             ],
             "rights_requests": [
                 {
@@ -93,13 +153,93 @@ class ResPartner(models.Model):
                     "requested": fields.Datetime.to_string(r.request_date),
                     "deadline": fields.Date.to_string(r.deadline_date),
                 }
-                for r in requests
+                for r in requests_sudo
             ],
         }
+        if "sms.sms" in self.env:
+            data["sms"] = [
+                {
+                    "date": fields.Datetime.to_string(s.create_date),
+                    "number": s.number,
+                    "body": s.body,
+                    "state": s.state,
+                }
+                for s in self._vrm_sms_sudo()
+            ]
+        return data
+
+    def _vrm_sms_sudo(self):
+        """The text messages sent (or queued) to this customer: by partner or by one of their
+        numbers, empty when the sms module is not installed."""
+        self.ensure_one()
+        if "sms.sms" not in self.env:
+            return self.env["res.partner"]
+        domain = [("partner_id", "=", self.id)]
+        numbers = self._vrm_sanitized_numbers()
+        if numbers:
+            domain = ["|", ("number", "in", list(numbers)), *domain]
+        return self.env["sms.sms"].sudo().search(domain, order="id")
+
+    # rights requests: erasure ------------------------------------------------------------------
+
+    def _vrm_erasure_identifiers(self):
+        """{"emails", "phones", "texts"}: the values that identify this customer, to scrub from
+        every table; other addons add the copies they keep (a ticket's own contact details)."""
+        self.ensure_one()
+        partner_sudo = self.sudo()
+        users_sudo = partner_sudo.with_context(active_test=False).user_ids
+        emails = {e for e in (partner_sudo.email, partner_sudo.email_normalized) if e}
+        emails |= {login for login in users_sudo.mapped("login") if "@" in login}
+        phones = {n for n in (partner_sudo.phone, partner_sudo.mobile) if n} | partner_sudo._vrm_sanitized_numbers()
+        texts = {t for t in (partner_sudo.name, partner_sudo.street) if t}
+        return {"emails": emails, "phones": phones, "texts": texts}
+
+    def _vrm_shared_identifiers(self, identifiers):
+        """The identifiers another contact also holds as its own (a namesake, a household's
+        street or landline, the employer's address): scrubbing them would erase that person's
+        data too, so they are kept. The customer's own child contacts do not count."""
+        self.ensure_one()
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        others = [("id", "not in", Partner.search([("id", "child_of", self.id)]).ids)]
+        shared = {"emails": set(), "phones": set(), "texts": set()}
+        for email in identifiers["emails"]:
+            if Partner.search_count([*others, ("email_normalized", "=ilike", email.strip())], limit=1):
+                shared["emails"].add(email)
+        for number in identifiers["phones"]:
+            e164 = self._phone_format(number=number) or number
+            if Partner.search_count([*others, ("phone_mobile_search", "=", e164)], limit=1):
+                shared["phones"].add(number)
+        for text in identifiers["texts"]:
+            domain = ["|", ("name", "=ilike", text), ("street", "=ilike", text)]
+            if Partner.search_count([*others, *domain], limit=1):
+                shared["texts"].add(text)
+        return shared
+
+    def _vrm_erase_everywhere(self, identifiers):
+        """Scrub the identifiers from every text, varchar and jsonb column of the database
+        (tools/erasure.py: the one SQL path), except those another contact holds too."""
+        self.ensure_one()
+        shared = self._vrm_shared_identifiers(identifiers)
+        kept = {kind: values for kind, values in shared.items() if values}
+        patterns = erasure.patterns(
+            emails=identifiers["emails"] - shared["emails"],
+            phones=identifiers["phones"] - shared["phones"],
+            texts=identifiers["texts"] - shared["texts"],
+            region=self.sudo().country_id.code or self.env.company.country_id.code or None,
+        )
+        self.env.flush_all()
+        changed = erasure.scrub(self.env.cr, patterns)
+        # the scrub wrote below the ORM: nothing cached may show the old values
+        self.env.invalidate_all()
+        if kept:
+            _logger.info("erasure of partner %s kept identifiers shared with other contacts: %s", self.id, sorted(kept))
+        return {"changed": changed, "kept": sorted(kept)}
 
     def _vrm_anonymize(self):
         """Erase this customer's identifying data; keep statistics and the pseudonymous history."""
         for partner in self.sudo().with_context(tracking_disable=True, mail_notrack=True):
+            # collected first: the ORM part below blanks the fields they are read from
+            identifiers = partner._vrm_erasure_identifiers()
             emails = {e for e in (partner.email_normalized,) if e}
             numbers = partner._vrm_sanitized_numbers()
             partner._vrm_subject_ref()
@@ -126,6 +266,8 @@ class ResPartner(models.Model):
             self.env["ir.attachment"].sudo().search(
                 [("res_model", "=", "res.partner"), ("res_id", "=", partner.id)]
             ).unlink()
+            # text messages still queued would go to a number that no longer belongs to anyone
+            partner._vrm_sms_sudo().filtered(lambda s: s.state == "outgoing").unlink()
             pseudonym = self.env._("Erased customer %(ref)s", ref=partner.vrm_subject_ref[:8])
             partner.write(
                 {
@@ -175,4 +317,5 @@ class ResPartner(models.Model):
                 [partner.id],
             )
             self.env["vrm.consent.event"].invalidate_model(["ip_address", "user_agent"])
+            partner._vrm_erase_everywhere(identifiers)
         return True

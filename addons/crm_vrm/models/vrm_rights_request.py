@@ -27,7 +27,43 @@ def _flatten(prefix, value, rows):
         for key, sub in value.items():
             _flatten(f"{prefix}.{key}" if prefix else key, sub, rows)
     else:
-        rows.append((prefix, "" if value is None or value is False else value))
+        rows.append((prefix, _cell(value)))
+
+
+def _cell(value):
+    """One CSV cell: empty for nothing, JSON for a structure (a signed receipt, a list of names)."""
+    if value is None or value is False:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _csv_tables(name, value, tables):
+    """{file name: (columns, rows)} of one export section: a list of records is a table, its
+    lists of records (a card's statement, a ticket's messages) tables of their own whose rows
+    name their parent row; a single record is field/value rows."""
+    if not isinstance(value, list):
+        rows = []
+        _flatten("", value, rows)
+        tables[name] = (["field", "value"], rows)
+        return
+    records = [row if isinstance(row, dict) else {"value": row} for row in value]
+    children = []
+    for record in records:
+        for key, sub in record.items():
+            if isinstance(sub, list) and sub and all(isinstance(item, dict) for item in sub) and key not in children:
+                children.append(key)
+    columns = []
+    for record in records:
+        columns += [key for key in record if key not in children and key not in columns]
+    tables[name] = (columns, [[_cell(record.get(c)) for c in columns] for record in records])
+    for key in children:
+        parent_column = f"{name}_row"
+        rows = [
+            {parent_column: index, **item} for index, record in enumerate(records, 1) for item in record.get(key) or []
+        ]
+        _csv_tables(f"{name}.{key}", rows, tables)
 
 
 class VrmRightsRequest(models.Model):
@@ -187,26 +223,21 @@ class VrmRightsRequest(models.Model):
         return True
 
     def _vrm_make_export(self):
-        """Attach the customer's data as JSON and as a zip of CSV files."""
+        """Attach the customer's data as JSON and as a zip of CSV files, one per section."""
         self.ensure_one()
         data = self.partner_id._vrm_export_data()
         data_json = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+        tables = {}
+        for key, value in data.items():
+            _csv_tables(key, value, tables)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for key, value in data.items():
+            for file_name, (columns, rows) in tables.items():
                 out = io.StringIO()
                 writer = csv.writer(out)
-                if isinstance(value, list):
-                    columns = sorted({c for row in value if isinstance(row, dict) for c in row})
-                    writer.writerow(columns)
-                    for row in value:
-                        writer.writerow([row.get(c, "") for c in columns])
-                else:
-                    rows = []
-                    _flatten("", value, rows)
-                    writer.writerow(["field", "value"])
-                    writer.writerows(rows)
-                archive.writestr(f"{key}.csv", out.getvalue())
+                writer.writerow(columns)
+                writer.writerows(rows)
+                archive.writestr(f"{file_name}.csv", out.getvalue())
         Attachment = self.env["ir.attachment"].sudo()
         attachments = Attachment.create(
             [
