@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/crm_loyalty_data.xml",
         "data/crm_loyalty_templates.xml",
+        "data/vrm_sharing_data.xml",
         "wizards/crm_loyalty_adjust_views.xml",
         "views/loyalty_program_views.xml",
         "views/loyalty_card_views.xml",

@@ -35,6 +35,15 @@ class VrmAccessLog(models.Model):
         """Queue ((log_date, recipient, user, category, purpose, reference), [partner ids])
         pairs, one row per partner: a read queues one pair per category, not one per row."""
         cr = self.env.cr
+        if cr.readonly:
+            # a read-only request (Odoo 18 serves reads so) cannot write its own log: the rows
+            # are written once it ends, by a cursor of their own
+            queue = cr.postcommit.data.get("vrm.access.log")
+            if queue is None:
+                queue = cr.postcommit.data["vrm.access.log"] = []
+                cr.postcommit.add(self._vrm_write_after_readonly)
+            queue.extend(blocks)
+            return
         queue = cr.precommit.data.get("vrm.access.log")
         if queue is None:
             queue = cr.precommit.data["vrm.access.log"] = []
@@ -42,11 +51,23 @@ class VrmAccessLog(models.Model):
         queue.extend(blocks)
 
     @api.model
+    def _vrm_write_after_readonly(self):
+        """Write the rows a read-only transaction queued, in a read/write transaction."""
+        queue = self.env.cr.postcommit.data.pop("vrm.access.log", None)
+        if queue:
+            with self.env.registry.cursor() as cr:
+                self.with_env(self.env(cr=cr))._vrm_insert(queue)
+
+    @api.model
     def _vrm_flush_queue(self):
         """Write the queued rows in one statement."""
         queue = self.env.cr.precommit.data.pop("vrm.access.log", None)
-        if not queue:
-            return
+        if queue:
+            self._vrm_insert(queue)
+
+    @api.model
+    def _vrm_insert(self, queue):
+        """Insert the rows of queued blocks in one statement."""
         columns = [[] for _i in range(7)]
         for (log_date, recipient_id, user_id, category_id, purpose_id, reference), partner_ids in queue:
             count = len(partner_ids)
