@@ -119,7 +119,10 @@ setup_venv() {
     # compat mode: the default editable mode breaks `import odoo` once any wheel adds odoo/addons/.
     pip install -e "$ODOO_SRC" --no-deps --config-settings editable_mode=compat \
         || die "Installing Odoo from $ODOO_SRC failed (see var/log/pip.log)."
-    pip install -r "$ROOT/requirements.txt" -c <(grep -E '^(idna|requests|urllib3|lxml)' "$VENV/odoo-requirements.txt") \
+    # Odoo's pins hold: a package of ours that wants a newer cryptography must not replace Odoo's
+    # (its pyOpenSSL then fails to import).
+    pip install -r "$ROOT/requirements.txt" \
+        -c <(grep -E '^(idna|requests|urllib3|lxml|cryptography|pyopenssl)' "$VENV/odoo-requirements.txt") \
         || die "Installing requirements.txt failed (see var/log/pip.log)."
     echo "$want" > "$stamp"
     flock -u 8
