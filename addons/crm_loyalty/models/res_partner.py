@@ -30,22 +30,42 @@ class ResPartner(models.Model):
         return action
 
     def _vrm_export_data(self):
-        """Add the loyalty memberships, statements and tier history to the rights-request export."""
+        """Add the loyalty memberships (statement, purchases posted, tier history) and the
+        customer's other cards (vouchers, gift cards) to the rights-request export."""
         data = super()._vrm_export_data()
-        cards = (
+        cards_sudo = (
             self.env["loyalty.card"]
             .sudo()
-            .search([("partner_id", "=", self.id), ("program_id.program_type", "=", "loyalty")])
+            .with_context(active_test=False)
+            .search([("partner_id", "=", self.id)], order="id")
         )
+        members_sudo = cards_sudo.filtered(lambda c: c.program_id.program_type == "loyalty")
+        postings_sudo = self.env["crm.loyalty.posting"].sudo().search([("card_id", "in", members_sudo.ids)], order="id")
         data["loyalty"] = [
             {
                 "programme": card.program_id.name,
                 "member_number": card.member_number,
                 "tier": card.tier_id.name or False,
+                "tier_since": str(card.crm_tier_since or ""),
                 "balance": card.points,
                 "statement": [
                     {**row, "date": str(row["date"]), "expiry_date": str(row["expiry_date"] or "")}
                     for row in card._crm_statement(limit=None)
+                ],
+                "postings": [
+                    {
+                        "date": str(p.date or ""),
+                        "kind": p.kind,
+                        "external_ref": p.external_ref,
+                        "source": p.source,
+                        "channel": p.channel_id.name or "",
+                        "amount": p.amount,
+                        "currency": p.currency_id.name or "",
+                        "refunded_amount": p.refunded_amount,
+                        "qualifying_points": p.qualifying_points,
+                        "spendable_points": p.spendable_points,
+                    }
+                    for p in postings_sudo.filtered(lambda p, c=card: p.card_id == c)
                 ],
                 "tier_history": [
                     {
@@ -57,7 +77,17 @@ class ResPartner(models.Model):
                     for h in card.crm_tier_history_ids
                 ],
             }
-            for card in cards
+            for card in members_sudo
+        ]
+        data["loyalty_cards"] = [
+            {
+                "programme": card.program_id.name,
+                "type": card.program_id.program_type,
+                "code": card.code,
+                "points": card.points,
+                "expires": str(card.expiration_date or ""),
+            }
+            for card in cards_sudo - members_sudo
         ]
         return data
 

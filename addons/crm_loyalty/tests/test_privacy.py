@@ -20,6 +20,25 @@ class TestPrivacy(LoyaltyCase):
         self.assertEqual([h["to"] for h in loyalty[0]["tier_history"]], ["Bronze", "Blue"])
         self.assertNotIn(self.card_bob.member_number, str(data))
 
+    def test_export_has_the_whole_ledger(self):
+        """The export carries every statement row, the purchases and refunds as posted, and the
+        member's other cards (vouchers); the statement adds up to the balance."""
+        self.post("T-1", 3600)
+        self.post("T-2", 40, kind="refund", original_ref="T-1")
+        self.post("B-1", 99, card=self.card_bob)
+        voucher = self.env["loyalty.card"].create(
+            {"program_id": self.voucher_program.id, "partner_id": self.alice.id, "points": 1.5}
+        )
+        (loyalty,) = self.alice._vrm_export_data()["loyalty"]
+        self.assertEqual([p["external_ref"] for p in loyalty["postings"]], ["T-1", "T-2"])
+        self.assertEqual(loyalty["postings"][1]["kind"], "refund")
+        rows = loyalty["statement"]
+        self.assertEqual(len(rows), len(self.card_alice.history_ids))
+        self.assertAlmostEqual(sum(r["issued"] - r["used"] for r in rows), loyalty["balance"])
+        cards = self.alice._vrm_export_data()["loyalty_cards"]
+        self.assertEqual([c["code"] for c in cards], [voucher.code])
+        self.assertNotIn("B-1", str(self.alice._vrm_export_data()))
+
     def test_anonymize_keeps_totals(self):
         """Erasure blanks the statement texts and tier reasons but keeps balances and point totals."""
         self.post("T-1", 3600)
