@@ -3,12 +3,13 @@
 {
     "name": "CRM Data Sharing (VRM)",
     "summary": "Customers decide who may see and use their data; the ERP enforces, records and proves it",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM Suite developers",
     "website": "https://github.com/crm-suite/crm-suite",
     "license": "LGPL-3",
     "depends": ["mail", "portal", "phone_validation"],
+    "external_dependencies": {"python": ["joserfc", "cryptography"]},
     "data": [
         "security/crm_vrm_security.xml",
         "security/ir.model.access.csv",

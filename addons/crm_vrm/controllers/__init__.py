@@ -3,3 +3,4 @@
 
 from . import portal
 from . import main
+from . import jwks

@@ -17,10 +17,12 @@ class VrmReceiptVerify(http.Controller):
         save_session=False,
     )
     def vrm_receipt_verify(self, **kw):
-        """Say whether a posted receipt document (JSON body) is genuine and current."""
+        """Say whether a posted receipt (the JSON document, or the bare compact JWS) is genuine
+        and current."""
+        body = request.httprequest.get_data(as_text=True) or ""
         try:
-            document = json.loads(request.httprequest.get_data(as_text=True) or "null")
+            document = json.loads(body or "null")
         except ValueError:
-            document = None
+            document = body.strip()
         result = request.env["vrm.consent.event"].sudo()._vrm_verify(document)
         return request.make_json_response(result)

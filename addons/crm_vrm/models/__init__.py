@@ -7,6 +7,7 @@ from . import vrm_purpose
 from . import vrm_data_category
 from . import vrm_preference
 from . import vrm_consent_event
+from . import vrm_receipt_key
 from . import vrm_access_log
 from . import res_partner
 from . import res_partner_rights

@@ -86,11 +86,11 @@ class ResPartner(models.Model):
         allowed,
         channel="staff",
         request_meta=None,
+        reason=None,
     ):
         """Record a choice (recipient record, or a recipient type for every recipient of that
         type) as an immutable, receipted consent event; returns the event."""
         self.ensure_one()
-        request_meta = request_meta or {}
         if isinstance(recipient, str) and recipient in ("company", "franchise", "partner"):
             recipient_type, recipient = recipient, self.env["vrm.recipient"].browse()
         else:
@@ -119,6 +119,21 @@ class ResPartner(models.Model):
         )
         old_value = ("allowed" if pref.allowed else "denied") if pref else "unset"
         new_value = "allowed" if allowed else "denied"
+        # the event first: it refuses a channel the acting user may not claim before anything changes
+        event = self.env["vrm.consent.event"]._vrm_record(
+            self,
+            {
+                "recipient_type": recipient_type,
+                "recipient_id": recipient.id,
+                "purpose_id": purpose.id,
+                "category_id": category.id,
+                "old_value": old_value,
+                "new_value": new_value,
+            },
+            channel,
+            request_meta=request_meta,
+            reason=reason,
+        )
         if pref:
             pref.allowed = bool(allowed)
         else:
@@ -132,28 +147,6 @@ class ResPartner(models.Model):
                     "allowed": bool(allowed),
                 }
             )
-        params = self.env["ir.config_parameter"].sudo()
-        event = (
-            self.env["vrm.consent.event"]
-            .sudo()
-            .create(
-                {
-                    "partner_id": self.id,
-                    "recipient_type": recipient_type,
-                    "recipient_id": recipient.id,
-                    "purpose_id": purpose.id,
-                    "category_id": category.id,
-                    "old_value": old_value,
-                    "new_value": new_value,
-                    "channel": channel,
-                    "user_id": self.env.uid,
-                    "terms_version": request_meta.get("terms_version")
-                    or params.get_param("crm_vrm.terms_version", "1.0"),
-                    "ip_address": request_meta.get("ip"),
-                    "user_agent": (request_meta.get("user_agent") or "")[:512] or False,
-                }
-            )
-        )
         self._vrm_sync_blacklists(event)
         self._vrm_on_consent_changed(event)
         return event

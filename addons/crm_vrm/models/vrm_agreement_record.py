@@ -2,13 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import hashlib
-import hmac
 import json
 
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .vrm_consent_event import KID_PARAM, canonical
+from .vrm_consent_event import JWKS_PATH, canonical
 
 
 class VrmAgreementRecord(models.Model):
@@ -40,7 +39,7 @@ class VrmAgreementRecord(models.Model):
     decided_by_id = fields.Many2one(comodel_name="res.users", readonly=True)
     record_json = fields.Text(readonly=True)
     record_hash = fields.Char(string="SHA-256", readonly=True)
-    signature = fields.Char(readonly=True)
+    signature = fields.Char(string="Signature (JWS)", readonly=True)
     key_id = fields.Char(readonly=True)
 
     def _vrm_document(self):
@@ -67,15 +66,13 @@ class VrmAgreementRecord(models.Model):
         """Hash and sign the record as it stands now."""
         Event = self.env["vrm.consent.event"]
         for record in self:
-            document = record._vrm_document()
-            keys = Event._vrm_keys()
-            kid = self.env["ir.config_parameter"].sudo().get_param(KID_PARAM)
-            payload = canonical(document)
+            payload = canonical(record._vrm_document())
+            kid, token = Event._vrm_sign_payload(payload)
             record.write(
                 {
                     "record_json": payload.decode(),
                     "record_hash": hashlib.sha256(payload).hexdigest(),
-                    "signature": hmac.new(bytes.fromhex(keys[kid]), payload, hashlib.sha256).hexdigest(),
+                    "signature": token,
                     "key_id": kid,
                 }
             )
@@ -132,12 +129,9 @@ class VrmAgreementRecord(models.Model):
     def _vrm_verify(self):
         """Whether the stored record still matches its hash and signature."""
         self.ensure_one()
-        keys = self.env["vrm.consent.event"]._vrm_keys()
         payload = (self.record_json or "").encode()
-        if self.key_id not in keys or hashlib.sha256(payload).hexdigest() != self.record_hash:
-            return False
-        expected = hmac.new(bytes.fromhex(keys[self.key_id]), payload, hashlib.sha256)
-        return hmac.compare_digest(expected.hexdigest(), self.signature or "")
+        signed, _kid = self.env["vrm.consent.event"]._vrm_check_jws(self.signature)
+        return signed == payload and hashlib.sha256(payload).hexdigest() == self.record_hash
 
     def _vrm_portal_document(self):
         """What the customer downloads: the record, its hash and signature."""
@@ -145,5 +139,7 @@ class VrmAgreementRecord(models.Model):
         return {
             "record": json.loads(self.record_json or "{}"),
             "sha256": self.record_hash,
-            "signature": {"alg": "HS256", "kid": self.key_id, "value": self.signature},
+            "jws": self.signature,
+            "kid": self.key_id,
+            "jwks_uri": self.get_base_url() + JWKS_PATH,
         }

@@ -4,6 +4,7 @@
 from . import test_install
 from . import test_preferences
 from . import test_consent_events
+from . import test_receipts
 from . import test_tour
 from . import test_portal
 from . import test_enforcement

@@ -12,8 +12,8 @@ class TestMarketingExclusion(VrmCommon):
         """A customer who denies marketing is not in a marketing audience, a mass mailing to her is
         cancelled as blacklisted while the customer who allows it gets it, and her numbers are on
         the exclusion list marketing SMS honour."""
-        self.alice._vrm_set_preference(self.company_recipient, "marketing", "contact", False, channel="portal")
-        self.bob._vrm_set_preference(self.company_recipient, "marketing", "contact", True, channel="portal")
+        self.alice._vrm_set_preference(self.company_recipient, "marketing", "contact", False)
+        self.bob._vrm_set_preference(self.company_recipient, "marketing", "contact", True)
         partners = self.alice | self.bob
         audience = partners._vrm_filter_allowed(self.company_recipient, "marketing", "contact")
         self.assertEqual(audience, self.bob)

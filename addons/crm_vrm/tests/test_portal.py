@@ -29,9 +29,8 @@ class TestPortal(HttpCase):
 
     def test_receipt_download_only_own(self):
         """A customer downloads their own receipt, never another customer's."""
-        anna_event = self.user_anna.partner_id._vrm_set_preference(
-            self.company_recipient, "marketing", "contact", True, channel="portal"
-        )
+        anna = self.user_anna.partner_id.with_user(self.user_anna).sudo()
+        anna_event = anna._vrm_set_preference(self.company_recipient, "marketing", "contact", True, channel="portal")
         self.authenticate("vrm_ben", "vrm_ben")
         response = self.url_open(f"/my/data-sharing/receipt/{anna_event.id}")
         self.assertEqual(response.status_code, 404)
