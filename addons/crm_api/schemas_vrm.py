@@ -98,16 +98,38 @@ class ConsentEvent(BaseModel):
 
 
 class ReceiptSignature(BaseModel):
+    """The HMAC signature of a receipt issued before Ed25519 (checked by this server only)."""
+
     alg: str = Field(max_length=16)
     kid: str = Field(max_length=128)
     value: str = Field(max_length=256)
 
 
 class ReceiptDocument(BaseModel):
-    """A signed consent receipt (Kantara v1.1 JSON plus its signature)."""
+    """A signed consent receipt: the Kantara v1.1 JSON and the same JSON as an Ed25519 JWS (compact,
+    ``alg`` EdDSA, ``kid`` of a key of ``jwks_uri``), which any JOSE library verifies offline."""
 
     receipt: dict[str, Any]
-    signature: ReceiptSignature
+    jws: str | None = Field(max_length=65536, description="Compact JWS whose payload is the receipt.")
+    kid: str | None = Field(max_length=128, description="The signing key in the JWKS.")
+    jwks_uri: str = Field(max_length=2048, description="The public keys (JWK Set), old ones included.")
+
+
+class ReceiptToVerify(BaseModel):
+    """A receipt document as downloaded: with ``jws`` (``receipt`` optional, then it must be the
+    signed payload), or a receipt issued before Ed25519 with its HMAC ``signature``."""
+
+    receipt: dict[str, Any] | None = None
+    jws: str | None = Field(default=None, max_length=65536)
+    kid: str | None = Field(default=None, max_length=128)
+    jwks_uri: str | None = Field(default=None, max_length=2048)
+    signature: ReceiptSignature | None = None
+
+    @model_validator(mode="after")
+    def _check_signed(self):
+        if not self.jws and not (self.signature and self.receipt is not None):
+            raise ValueError("Give the receipt's jws (or, for an HMAC-signed receipt, receipt and signature).")
+        return self
 
 
 class Verification(BaseModel):

@@ -17,6 +17,7 @@ from ..schemas_vrm import (
     PreferenceIn,
     Preferences,
     ReceiptDocument,
+    ReceiptToVerify,
     Register,
     RightsRequest,
     RightsRequestIn,
@@ -178,9 +179,14 @@ def get_receipt(receipt_id: Annotated[str, Path(min_length=1, max_length=64)], e
     summary="Verify a consent receipt (no key needed)",
     openapi_extra={"security": []},
 )
-def verify_receipt(document: ReceiptDocument, env: PublicEnv, idem: IdempotencyDep):
-    """Whether a receipt is genuine (signed by us) and still the current choice."""
-    return idem.run(env, lambda: env["vrm.consent.event"]._vrm_verify(document.model_dump()), model=Verification)
+def verify_receipt(document: ReceiptToVerify, env: PublicEnv, idem: IdempotencyDep):
+    """Whether a receipt is genuine (signed by one of our keys, see the JWKS at /vrm/jwks.json) and
+    still the current choice; anyone can also check the JWS offline with a JOSE library."""
+    return idem.run(
+        env,
+        lambda: env["vrm.consent.event"]._vrm_verify(document.model_dump(exclude_none=True)),
+        model=Verification,
+    )
 
 
 @router.get("/export", response_model=dict[str, Any], summary="Export of my data (rights request)")

@@ -1,6 +1,10 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import json
+from urllib.parse import urlsplit
+
+from joserfc import jws
+from joserfc.jwk import KeySet, OKPKey
 
 from odoo.tests import tagged
 
@@ -97,6 +101,46 @@ class TestVrmApi(ApiCase):
         tampered["receipt"]["jurisdiction"] = "XX"
         verdict = self.api("POST", "/vrm/receipts/verify", json=tampered).json()
         self.assertFalse(verdict["genuine"])
+
+    def test_receipt_verifies_offline_and_forgeries_do_not(self):
+        """The receipt is an Ed25519 JWS that verifies with a JOSE library against the published
+        JWKS; a tampered payload, a copy re-signed with another key under the same kid, an unknown
+        kid and malformed input are refused with a reason."""
+        receipt_id = self._allow_marketing().json()["receipt_id"]
+        document = self.api("GET", f"/vrm/receipts/{receipt_id}", key=self.portal_key).json()
+        jwks = self.opener.get(self.base_url() + urlsplit(document["jwks_uri"]).path).json()
+        token = jws.deserialize_compact(document["jws"], KeySet.import_key_set(jwks), algorithms=["EdDSA"])
+        self.assertEqual(json.loads(token.payload), document["receipt"])
+        self.assertEqual(token.headers()["kid"], document["kid"])
+        verdict = self.api("POST", "/vrm/receipts/verify", json={"jws": document["jws"]}).json()
+        self.assertEqual(verdict, {"genuine": True, "current": True, "reason": "current"})
+        forged = json.loads(json.dumps(document["receipt"]))
+        forged["services"][0]["purposes"][0]["consentGiven"] = False
+        head, _payload, signature = document["jws"].split(".")
+        impostor = OKPKey.generate_key("Ed25519", parameters={"kid": document["kid"]})
+        stranger = OKPKey.generate_key("Ed25519", parameters={"kid": "someone-else"})
+        forged_jws = jws.serialize_compact({"alg": "EdDSA"}, json.dumps(forged), stranger, algorithms=["EdDSA"])
+        cases = [
+            (f"{head}.{forged_jws.split('.')[1]}.{signature}", "bad signature"),
+            (
+                jws.serialize_compact(dict(token.headers()), json.dumps(forged), impostor, algorithms=["EdDSA"]),
+                "bad signature",
+            ),
+            (
+                jws.serialize_compact(
+                    {"alg": "EdDSA", "kid": "someone-else"}, json.dumps(forged), stranger, algorithms=["EdDSA"]
+                ),
+                "unknown key",
+            ),
+            ("not.a.jws", "malformed"),
+        ]
+        for token_text, reason in cases:
+            verdict = self.api("POST", "/vrm/receipts/verify", json={"jws": token_text}).json()
+            self.assertEqual(verdict, {"genuine": False, "current": False, "reason": reason}, token_text)
+        self.assertProblem(self.api("POST", "/vrm/receipts/verify", json={"receipt": forged}), 422)
+        self.assertProblem(self.api("POST", "/vrm/receipts/verify", json={"jws": 42}), 422)
+        history = self.api("GET", "/vrm/history", key=self.portal_key).json()
+        self.assertEqual(history["total"], 1)
 
     def test_receipts_of_others_are_not_visible(self):
         """Another customer's key cannot fetch my receipt, nor see my history."""
