@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """FastAPI dependencies of the API: API-key authentication, the per-request savepoint,
-pagination and the Idempotency-Key handling of POST requests."""
+pagination, the caller's address and the Idempotency-Key handling of POST requests."""
 
 import json
 from typing import Annotated
@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from odoo import http
 from odoo.api import Environment
 
 from odoo.addons.fastapi.dependencies import odoo_env
@@ -71,6 +72,19 @@ ApiEnv = Annotated[Environment, Depends(api_env, scope="function")]
 PublicEnv = Annotated[Environment, Depends(public_env, scope="function")]
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's IP address as Odoo's own pages see it (``request.httprequest.remote_addr``).
+
+    With ``proxy_mode`` Odoo has already applied werkzeug's ProxyFix to the request (when the proxy
+    sends X-Forwarded-Host), so this is the client the proxy saw; without it X-Forwarded-For is
+    never read here, so a caller cannot choose their address by sending the header.
+    """
+    odoo_request = http.request
+    if odoo_request:
+        return odoo_request.httprequest.remote_addr or None
+    return request.client.host if request.client else None
+
+
 class Paging:
     """limit/offset query parameters."""
 
@@ -93,11 +107,19 @@ PagingDep = Annotated[Paging, Depends()]
 class Idempotency:
     """The ``Idempotency-Key`` of a POST: the first response is stored and replayed on repeats."""
 
-    def __init__(self, key, method, path, body):
+    def __init__(self, key, method, path, body, address=None):
         self.key = key
         self.method = method
         self.path = path
         self.body = body
+        self.address = address
+
+    def _caller(self, env):
+        """Whose keys these are: the API key's user, or for anonymous callers (who all act as the
+        public user) their address, so one visitor never gets another's stored response."""
+        if env.user._is_public():
+            return f"address:{self.address}" if self.address else None
+        return f"user:{env.uid}"
 
     def run(self, env, operation, model=None, status_code=200):
         """Run ``operation()`` once per key; return its (validated) result as a JSON response.
@@ -106,10 +128,18 @@ class Idempotency:
         ``Idempotency-Replayed: true``; the same key with a different request is refused (422).
         """
         store = env["crm.api.idempotency"]
-        store._lock(env.uid, self.key)
+        caller = self._caller(env)
+        if caller is None:
+            # An anonymous caller without an address cannot be told from another: nothing is stored
+            # that could hand their response (an access token) to someone else.
+            result = operation()
+            if model is not None:
+                result = model.model_validate(result).model_dump(mode="json")
+            return JSONResponse(result, status_code=status_code, headers={"Idempotency-Replayed": "false"})
+        store._lock(caller, self.key)
         request_hash = store._request_hash(self.method, self.path, self.body)
         # Scoped to the caller's own keys: the store holds no ACL for API users.
-        stored_sudo = store.sudo().search([("user_id", "=", env.uid), ("key", "=", self.key)], limit=1)
+        stored_sudo = store.sudo().search([("caller", "=", caller), ("key", "=", self.key)], limit=1)
         if stored_sudo:
             if stored_sudo.request_hash != request_hash:
                 raise ApiProblem(
@@ -130,6 +160,7 @@ class Idempotency:
                 store.sudo().create(
                     {
                         "user_id": env.uid,
+                        "caller": caller,
                         "key": self.key,
                         "request_hash": request_hash,
                         "method": self.method,
@@ -158,8 +189,8 @@ async def idempotency(
         ),
     ],
 ) -> Idempotency:
-    """Read the Idempotency-Key header and the raw body of a POST."""
-    return Idempotency(key, request.method, request.url.path, await request.body())
+    """Read the Idempotency-Key header, the raw body and the caller's address of a POST."""
+    return Idempotency(key, request.method, request.url.path, await request.body(), client_address(request))
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

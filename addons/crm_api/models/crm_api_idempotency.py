@@ -8,7 +8,7 @@ from odoo import api, fields, models
 
 
 class CrmApiIdempotency(models.Model):
-    """The stored response of a POST made with an ``Idempotency-Key`` header, per API user."""
+    """The stored response of a POST made with an ``Idempotency-Key`` header, per caller."""
 
     _name = "crm.api.idempotency"
     _description = "API idempotency key"
@@ -16,6 +16,11 @@ class CrmApiIdempotency(models.Model):
     _log_access = False
 
     user_id = fields.Many2one(comodel_name="res.users", required=True, ondelete="cascade", index=True)
+    caller = fields.Char(
+        required=True,
+        help="Whose key it is: user:<id> for an API key's user, address:<ip> for an anonymous caller "
+        "(anonymous callers all act as the public user).",
+    )
     key = fields.Char(required=True)
     request_hash = fields.Char(required=True, help="SHA-256 of method, path and canonical body.")
     method = fields.Char(required=True)
@@ -25,7 +30,7 @@ class CrmApiIdempotency(models.Model):
     create_date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
 
     _sql_constraints = [
-        ("user_key_uniq", "unique(user_id, key)", "An idempotency key is used once per API user."),
+        ("caller_key_uniq", "unique(caller, key)", "An idempotency key is used once per caller."),
     ]
 
     # Keys are kept for this long; a retry after that is a new request.
@@ -45,9 +50,9 @@ class CrmApiIdempotency(models.Model):
         return digest.hexdigest()
 
     @api.model
-    def _lock(self, user_id, key):
-        """Serialise concurrent requests of one user with one key (transaction-level advisory lock)."""
-        lock_id = int.from_bytes(hashlib.sha256(f"crm_api:{user_id}:{key}".encode()).digest()[:8], "big", signed=True)
+    def _lock(self, caller, key):
+        """Serialise concurrent requests of one caller with one key (transaction-level advisory lock)."""
+        lock_id = int.from_bytes(hashlib.sha256(f"crm_api:{caller}:{key}".encode()).digest()[:8], "big", signed=True)
         self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock_id])
 
     @api.model

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from odoo.tools import consteq
 
-from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv
+from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv, client_address
 from ..errors import ApiProblem
 from ..schemas import Page
 from ..schemas_support import (
@@ -131,7 +131,7 @@ def create_public_ticket(payload: TicketIn, request: Request, env: PublicEnv, id
 
     def create():
         Ticket = env["crm.support.ticket"]
-        ip = request.client.host if request.client else None
+        ip = client_address(request)
         if Ticket._intake_rate_limited(ip):
             raise ApiProblem(429, "Too many requests from your connection. Please try again later.")
         vals = _intake_vals(payload)
