@@ -1,7 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """FastAPI dependencies of the API: API-key authentication, the per-request savepoint,
-pagination, the caller's address and the Idempotency-Key handling of POST requests."""
+pagination, the caller's address, rate limits and the Idempotency-Key handling of POST requests."""
 
 import json
 from typing import Annotated
@@ -83,6 +83,19 @@ def client_address(request: Request) -> str | None:
     if odoo_request:
         return odoo_request.httprequest.remote_addr or None
     return request.client.host if request.client else None
+
+
+def rate_limit(bucket, param, default, minutes=10):
+    """A route dependency refusing (429) a caller's address beyond ``param`` requests (system
+    parameter, ``default`` when unset; 0 disables) in ``minutes``, for anonymous operations."""
+
+    def check_rate_limit(request: Request, env: Annotated[Environment, Depends(odoo_env)]) -> None:
+        limit = int(env["ir.config_parameter"].sudo().get_param(param, default))
+        # Counted outside the operation's savepoint: a refused or failing call counts too.
+        if env["crm.api.rate.limit"].sudo()._hit(bucket, client_address(request), limit, minutes):
+            raise ApiProblem(429, "Too many requests from your connection. Please try again later.")
+
+    return Depends(check_rate_limit)
 
 
 class Paging:

@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from . import crm_api_idempotency
+from . import crm_api_rate_limit
 from . import crm_api_webhook_event
 from . import crm_api_webhook
 from . import crm_api_webhook_delivery

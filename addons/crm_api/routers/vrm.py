@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv
+from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv, rate_limit
 from ..errors import ApiProblem
 from ..schemas import Page
 from ..schemas_vrm import (
@@ -178,6 +178,8 @@ def get_receipt(receipt_id: Annotated[str, Path(min_length=1, max_length=64)], e
     response_model=Verification,
     summary="Verify a consent receipt (no key needed)",
     openapi_extra={"security": []},
+    # Anyone may ask, so each address gets a budget like the public ticket intake.
+    dependencies=[rate_limit("vrm.receipt_verify", "crm_api.receipt_verify_rate_limit", 30)],
 )
 def verify_receipt(document: ReceiptToVerify, env: PublicEnv, idem: IdempotencyDep):
     """Whether a receipt is genuine (signed by one of our keys, see the JWKS at /vrm/jwks.json) and

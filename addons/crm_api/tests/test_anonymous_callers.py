@@ -85,3 +85,20 @@ class TestAnonymousCallers(ApiCase):
             for n in range(2):
                 self.assertEqual(self._public_ticket(f"203.0.113.{n}").status_code, 201)
             self.assertProblem(self._public_ticket("203.0.113.99"), 429)
+
+    def _verify(self, client_ip):
+        # The document's shape does not matter: the budget is spent before the body is read.
+        return self.api("POST", "/vrm/receipts/verify", json={}, headers=self._via_proxy(client_ip))
+
+    def test_receipt_verify_rate_limited_per_address(self):
+        """Anyone may check receipts, each address so many times in ten minutes (system parameter)."""
+        self.params.set_param("crm_api.receipt_verify_rate_limit", 2)
+        with self._proxy_mode():
+            for _i in range(2):
+                self.assertNotEqual(self._verify("203.0.113.7").status_code, 429)
+            self.assertProblem(self._verify("203.0.113.7"), 429, "Too many requests")
+            self.assertNotEqual(self._verify("198.51.100.9").status_code, 429)
+        with self._proxy_mode(False):
+            for n in range(2):
+                self.assertNotEqual(self._verify(f"192.0.2.{n}").status_code, 429)
+            self.assertProblem(self._verify("192.0.2.99"), 429)
