@@ -29,4 +29,4 @@ bench:
 
 clean-test-dbs:
 	@bash -c 'source scripts/setup.sh && setup_all && for db in $$(opsql -d postgres -c "select datname from pg_database where datname like '"'"'crm_test_%'"'"'"); do \
-		opsql -d postgres -c "drop database $$db" && rm -rf var/data/filestore/$$db && echo "dropped $$db"; done'
+		opsql -d postgres -c "drop database $$db" && rm -rf var/data/filestore/$$db var/data/crm_vrm/$$db.receipt-key.json* && echo "dropped $$db"; done'

@@ -81,7 +81,8 @@ fi
 
 if [ "$rc" = 0 ] && [ -z "${KEEP_DB:-}" ]; then
     opsql -d postgres -c "drop database if exists $DB" >/dev/null
-    rm -rf "$VAR/data/filestore/$DB"
+    # crm_vrm's receipt signing key of that database (outside the filestore, see receipt_keys.py)
+    rm -rf "$VAR/data/filestore/$DB" "$VAR/data/crm_vrm/$DB".receipt-key.json*
 else
     say "kept the test database $DB for inspection (drop it with: make clean-test-dbs)"
 fi
