@@ -14,6 +14,7 @@ from odoo import SUPERUSER_ID, Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, email_normalize, html2plaintext
 from odoo.tools.mail import generate_tracking_message_id
+from odoo.tools.mimetypes import guess_mimetype
 from odoo.tools.sql import create_index, drop_index
 
 from odoo.addons.resource.models.utils import make_aware
@@ -45,6 +46,7 @@ MAX_DESCRIPTION = 10000
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf")
+HEIC_BRANDS = (b"ftypheic", b"ftypheix", b"ftypmif1")
 INTAKE_FIELDS = (
     "subject",
     "description",
@@ -116,8 +118,13 @@ class CrmSupportTicket(models.Model):
     routing_rule_id = fields.Many2one(comodel_name="crm.support.routing.rule", readonly=True, copy=False)
     routing_strategy = fields.Char(readonly=True, copy=False)
     routing_reason = fields.Text(readonly=True, copy=False)
-    routing_candidates = fields.Text(readonly=True, copy=False, help="Ranked candidates and why.")
-    routing_queue = fields.Char(readonly=True, copy=False, help="JSON list of next candidate user ids.")
+    # The routing's workings (other people's names and ids) and the visitor's address are head office's.
+    routing_candidates = fields.Text(
+        readonly=True, copy=False, groups="crm_support.group_support_user", help="Ranked candidates and why."
+    )
+    routing_queue = fields.Char(
+        readonly=True, copy=False, groups="crm_support.group_support_user", help="JSON list of next candidate user ids."
+    )
     routed_at = fields.Datetime(readonly=True, copy=False)
     accept_deadline = fields.Datetime(readonly=True, copy=False, index="btree_not_null")
     accepted_at = fields.Datetime(readonly=True, copy=False)
@@ -166,7 +173,9 @@ class CrmSupportTicket(models.Model):
     )
     rating_value = fields.Integer(string="Rating", readonly=True, copy=False, help="1 to 5, given by the customer.")
     rating_comment = fields.Text(readonly=True, copy=False)
-    intake_ip = fields.Char(string="Intake IP", readonly=True, copy=False, index="btree_not_null")
+    intake_ip = fields.Char(
+        string="Intake IP", readonly=True, copy=False, index="btree_not_null", groups="crm_support.group_support_user"
+    )
     followup_pending_since = fields.Datetime(
         readonly=True,
         copy=False,
@@ -365,6 +374,8 @@ class CrmSupportTicket(models.Model):
             mail_create_nosubscribe=True,
             mail_notrack=True,
         )
+        # Files are checked before anything is created: a refused upload leaves no request behind.
+        attachments = self._intake_check_attachments(attachments)
         clean = lean._intake_clean(vals, channel)
         clean["channel"] = channel
         ticket = lean.sudo().create(clean)
@@ -560,19 +571,31 @@ class CrmSupportTicket(models.Model):
     def _intake_attach(self, attachments):
         """Attach photos (list of (filename, bytes or base64, mimetype)) after size and type checks."""
         self.ensure_one()
+        vals_list = [
+            {"name": name[:100], "raw": raw, "res_model": self._name, "res_id": self.id, "mimetype": mimetype}
+            for name, raw, mimetype in self._intake_check_attachments(attachments)
+        ]
+        return self.env["ir.attachment"].sudo().create(vals_list)
+
+    @api.model
+    def _intake_check_attachments(self, attachments):
+        """The files as (filename, bytes, type read from their content), or a ValidationError naming the
+        first one refused; the type the browser sent is ignored (it is whatever the sender says)."""
         if len(attachments) > MAX_ATTACHMENTS:
             raise ValidationError(self.env._("At most %s files.", MAX_ATTACHMENTS))
-        vals_list = []
-        for name, content, mimetype in attachments:
+        checked = []
+        for name, content, _sent_type in attachments:
             raw = content if isinstance(content, bytes) else base64.b64decode(content)
             if len(raw) > MAX_ATTACHMENT_BYTES:
                 raise ValidationError(self.env._("%s is larger than 5 MB.", name))
+            mimetype = guess_mimetype(raw)
+            # Odoo's own sniffer (used when python-magic is missing) does not know HEIC, the phones' photos.
+            if mimetype == "application/octet-stream" and raw[4:12] in HEIC_BRANDS:
+                mimetype = "image/heic"
             if mimetype not in ATTACHMENT_TYPES:
                 raise ValidationError(self.env._("%s: only photos and PDF files are accepted.", name))
-            vals_list.append(
-                {"name": name[:100], "raw": raw, "res_model": self._name, "res_id": self.id, "mimetype": mimetype}
-            )
-        return self.env["ir.attachment"].sudo().create(vals_list)
+            checked.append((name, raw, mimetype))
+        return checked
 
     @api.model
     def _intake_rate_limited(self, ip, minutes=10):

@@ -23,6 +23,7 @@ class ResPartner(models.Model):
         """Add the customer's service requests to the rights-request export."""
         data = super()._vrm_export_data()
         tickets = self.env["crm.support.ticket"].sudo().search([("partner_id", "=", self.id)], order="id")
+        shown = self._vrm_export_shown_messages_domain()
         data["support"] = [
             {
                 "reference": t.name,
@@ -37,12 +38,21 @@ class ResPartner(models.Model):
                 "resolution": t.resolution,
                 "messages": [
                     {"date": fields.Datetime.to_string(m.date), "body": html2plaintext(m.body or "")}
-                    for m in t.message_ids.filtered(lambda m: m.message_type == "comment")
+                    for m in t.message_ids.filtered_domain(shown)
                 ],
             }
             for t in tickets
         ]
         return data
+
+    def _vrm_export_shown_messages_domain(self):
+        """The messages of a request its customer sees in the portal: its conversation, not the staff's
+        notes nor the franchise's internal messages (the portal's own domain for share users)."""
+        return [
+            ("message_type", "in", ("comment", "email")),
+            ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
+            *self.env["mail.message"]._get_search_domain_share(),
+        ]
 
     def _vrm_anonymize(self):
         """Erase the text of the customer's service requests; keep dates, stages and figures."""

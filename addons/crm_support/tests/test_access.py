@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Least privilege for franchise staff: their tickets change only through the pages' and API's actions."""
+"""Least privilege on service requests: franchise staff act only through the pages' and API's actions and
+read none of head office's routing details; visitors' uploads are checked by their content."""
 
 from odoo import fields
 from odoo.tests import HttpCase, JsonRpcException, tagged
@@ -100,3 +101,52 @@ class TestFranchiseStaffWrites(HttpCase, SupportCase):
         self.assertTrue(ticket.message_ids.filtered(lambda m: "On my way" in str(m.body)))
         act("close", resolution="Windscreen replaced")
         self.assertEqual((ticket.stage_code, ticket.resolution), ("done", "Windscreen replaced"))
+
+    def test_routing_details_are_head_office_only(self):
+        """The ranked candidates, the queue of next candidates and the visitor's IP are not the
+        technician's to read; support users read them, and their ticket form still loads."""
+        ticket = self._ticket(intake_ip="203.0.113.7")
+        staff = ticket.user_id
+        self.authenticate(staff.login, staff.login)
+        for fname in ("routing_candidates", "routing_queue", "intake_ip"):
+            with self.assertRaises(JsonRpcException, msg=fname), mute_logger("odoo.http"):
+                self.make_jsonrpc_request(
+                    "/web/dataset/call_kw/crm.support.ticket/read",
+                    {"model": "crm.support.ticket", "method": "read", "args": [ticket.ids, [fname]], "kwargs": {}},
+                )
+        as_support = ticket.with_user(self.triage)
+        self.assertEqual(as_support.intake_ip, "203.0.113.7")
+        self.assertTrue(as_support.routing_candidates)
+        form = as_support.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="routing_candidates"', form)
+
+
+@tagged("post_install", "-at_install")
+class TestPublicUploads(HttpCase, SupportCase):
+    def test_refused_upload_leaves_no_request(self):
+        """On the public form, a page sent as a photo is refused and no request (nor contact) is left."""
+        self.authenticate(None, None)
+        token = form_token(self.url_open("/support/request").text)
+        Ticket = self.env["crm.support.ticket"]
+        data = {
+            "csrf_token": token,
+            "subject": "Disguised upload",
+            "email": "disguised@example.com",
+            "zip": "SW1A 2AA",
+            "country_id": self.uk.id,
+            "category_id": self.cat_windscreen.id,
+        }
+        page = b"<html><body><script>alert(document.cookie)</script></body></html>"
+        response = self.url_open("/support/request", data=data, files={"photos": ("crack.jpg", page, "image/jpeg")})
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("only photos and PDF files", response.text)
+        self.assertFalse(Ticket.search([("subject", "=", "Disguised upload")]))
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "disguised@example.com")]))
+        photo = b"\xff\xd8\xff\xe0" + b"0" * 100
+        response = self.url_open(
+            "/support/request", data=data, files={"photos": ("crack.jpg", photo, "application/octet-stream")}
+        )
+        self.assertEqual(response.status_code, 200)
+        ticket = Ticket.search([("subject", "=", "Disguised upload")])
+        attachment = self.env["ir.attachment"].search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        self.assertEqual(attachment.mimetype, "image/jpeg")

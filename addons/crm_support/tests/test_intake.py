@@ -117,7 +117,7 @@ class TestIntake(SupportCase):
 
     def test_attachments_limits(self):
         """Photos are attached; too big, too many or wrong type files are refused."""
-        photo = ("crack.jpg", base64.b64encode(b"\xff\xd8\xff" + b"0" * 100), "image/jpeg")
+        photo = ("crack.jpg", base64.b64encode(b"\xff\xd8\xff\xe0" + b"0" * 100).decode(), "image/jpeg")
         ticket = self._public(attachments=[photo])
         attachment = self.env["ir.attachment"].search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
         self.assertEqual(attachment.name, "crack.jpg")
@@ -127,6 +127,23 @@ class TestIntake(SupportCase):
             self._public(attachments=[photo] * 6)
         with self.assertRaisesRegex(ValidationError, "photos"):
             self._public(attachments=[("evil.html", b"<script>", "text/html")])
+
+    def test_attachments_checked_by_content(self):
+        """A file's type is read from its content, not taken from the browser: a page sent as a photo is
+        refused (and no request is created), a photo sent without a type is kept as the photo it is."""
+        Ticket = self.env["crm.support.ticket"]
+        before = Ticket.search_count([])
+        for disguised in (
+            ("crack.jpg", b"<html><script>alert(1)</script></html>", "image/jpeg"),
+            ("crack.png", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "image/png"),
+        ):
+            with self.assertRaisesRegex(ValidationError, "photos"):
+                self._public(attachments=[disguised])
+        self.assertEqual(Ticket.search_count([]), before, "a refused upload leaves no request behind")
+        png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+        ticket = self._public(attachments=[("crack", png, "application/octet-stream")])
+        attachment = self.env["ir.attachment"].search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
+        self.assertEqual(attachment.mimetype, "image/png")
 
     def test_rate_limit_per_ip(self):
         """After five requests from one IP in ten minutes, the form is throttled for that IP only."""

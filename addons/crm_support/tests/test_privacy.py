@@ -48,6 +48,24 @@ class TestPrivacy(SupportCase):
         self.assertTrue(ticket.name.startswith("SR-"))
         self.assertFalse(any("Secret" in (m.body or "") for m in ticket.message_ids))
 
+    def test_export_holds_only_what_the_customer_sees(self):
+        """The export's messages are the request's conversation with the customer: the staff's internal
+        notes and messages marked internal stay out, as they do in the customer's portal."""
+        ticket = self._ticket()
+        staff = ticket.user_id
+        ticket.with_user(staff)._post_customer_message("We come on Monday")
+        ticket.with_user(staff)._post_internal_note("Customer sounded difficult")
+        ticket.message_post(body="Margin is thin on this one", message_type="comment", subtype_xmlid="mail.mt_comment")
+        ticket.message_ids.filtered(lambda m: "Margin" in str(m.body)).is_internal = True
+        ticket.message_post(
+            body="Monday suits me", message_type="comment", subtype_xmlid="mail.mt_comment", author_id=self.customer.id
+        )
+        (exported,) = self.customer._vrm_export_data()["support"]
+        bodies = [m["body"] for m in exported["messages"]]
+        self.assertIn("We come on Monday", bodies)
+        self.assertIn("Monday suits me", bodies)
+        self.assertFalse([b for b in bodies if "difficult" in b or "Margin" in b], bodies)
+
     def test_ack_sms_to_valid_unblocked_mobile(self):
         """The acknowledgement SMS goes to a valid mobile, never to a blacklisted one."""
         ticket = self._ticket()

@@ -62,7 +62,7 @@ class TestReport(SupportCase):
         ticket.with_user(user).action_accept()
         note = ticket.with_user(user)._post_internal_note("Glass ordered")
         self.assertTrue(note.subtype_id.internal)
-        photos = ticket.with_user(user)._add_photos([("site.jpg", b"\xff\xd8\xff0000", "image/jpeg")])
+        photos = ticket.with_user(user)._add_photos([("site.jpg", b"\xff\xd8\xff\xe00000", "image/jpeg")])
         self.assertEqual(photos.res_id, ticket.id)
         with self.assertRaises(AccessError):
             ticket.with_user(self.zoe)._post_internal_note("not mine")
