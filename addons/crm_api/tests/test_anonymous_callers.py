@@ -30,8 +30,8 @@ class TestAnonymousCallers(ApiCase):
         """The headers a reverse proxy adds for a client (Odoo applies them when proxy_mode is on)."""
         return {"X-Forwarded-For": client_ip, "X-Forwarded-Host": urlsplit(self.base_url()).netloc}
 
-    def _public_ticket(self, client_ip, idem=None, payload=TICKET):
-        return self.api("POST", "/support/public/tickets", json=payload, headers=self._via_proxy(client_ip), idem=idem)
+    def _public_ticket(self, client_ip, idem=None):
+        return self.api("POST", "/support/public/tickets", json=TICKET, headers=self._via_proxy(client_ip), idem=idem)
 
     def _ticket(self, reference):
         return self.env["crm.support.ticket"].search([("name", "=", reference)])
