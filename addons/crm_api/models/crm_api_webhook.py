@@ -18,7 +18,7 @@ class CrmApiWebhook(models.Model):
     # who listens to an event is read through ormcache on every business change (_subscribed_webhook_ids)
     _inherit = ["crm.support.cached.mixin"]
     _description = "Webhook subscription"
-    _cache_neutral_fields = frozenset({"name", "url", "secret", "user_id"})
+    _cache_neutral_fields = frozenset({"name", "url", "secret", "user_id", "recipient_id", "purpose_id"})
     _order = "name, id"
 
     name = fields.Char(required=True)
@@ -33,6 +33,23 @@ class CrmApiWebhook(models.Model):
     active = fields.Boolean(default=True)
     user_id = fields.Many2one(
         comodel_name="res.users", string="Owner", default=lambda self: self.env.user, ondelete="set null"
+    )
+    recipient_id = fields.Many2one(
+        comodel_name="vrm.recipient",
+        string="Data recipient",
+        required=True,
+        ondelete="restrict",
+        default=lambda self: self.env.ref("crm_vrm.recipient_company", raise_if_not_found=False),
+        help="Who receives the customers' data: each payload carries only what the customer shares "
+        "with this recipient for the purpose below.",
+    )
+    purpose_id = fields.Many2one(
+        comodel_name="vrm.purpose",
+        string="Purpose",
+        required=True,
+        ondelete="restrict",
+        default=lambda self: self.env.ref("crm_vrm.purpose_service", raise_if_not_found=False),
+        help="What the receiver uses the data for.",
     )
     delivery_ids = fields.One2many(comodel_name="crm.api.webhook.delivery", inverse_name="webhook_id")
     delivery_count = fields.Integer(compute="_compute_delivery_count")

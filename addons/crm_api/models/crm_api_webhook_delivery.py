@@ -49,8 +49,12 @@ class CrmApiWebhookDelivery(models.Model):
         return self._enqueue_many(event, lambda: [data])
 
     @api.model
-    def _enqueue_many(self, event, data_list):
+    def _enqueue_many(self, event, data_list, categories=None):
         """Queue ``event`` once per item of ``data_list`` for every active subscription; never raises.
+
+        ``categories`` maps payload keys to the data category they show of the customer named by
+        the item's ``partner_id``: each subscription gets those keys only where the customer shares
+        the category with the subscription's recipient for its purpose (else null).
 
         ``data_list`` is a callable returning the payloads, called only when someone subscribed, so a
         batch of 500,000 tier changes costs nothing when nobody listens (the subscriptions are
@@ -65,10 +69,14 @@ class CrmApiWebhookDelivery(models.Model):
                 webhooks_sudo = self.env["crm.api.webhook"].sudo().browse(webhook_ids)
                 created_at = fields.Datetime.now().isoformat() + "Z"
                 vals_list = []
-                for data in data_list():
+                items = data_list()
+                shared = self._shared_by_webhook(webhooks_sudo, items, categories or {})
+                for data in items:
                     for webhook in webhooks_sudo:
+                        hidden = shared[webhook.id](data)
+                        payload = {**data, **dict.fromkeys(hidden)} if hidden else data
                         delivery_uuid = str(uuid.uuid4())
-                        envelope = {"id": delivery_uuid, "event": event, "created_at": created_at, "data": data}
+                        envelope = {"id": delivery_uuid, "event": event, "created_at": created_at, "data": payload}
                         vals_list.append(
                             {
                                 "webhook_id": webhook.id,
@@ -84,6 +92,29 @@ class CrmApiWebhookDelivery(models.Model):
         except Exception:  # a webhook problem must never undo the business change
             _logger.warning("Could not queue the webhook event %s", event, exc_info=True)
             return self.browse()
+
+    @api.model
+    def _shared_by_webhook(self, webhooks_sudo, items, categories):
+        """{webhook id: function(item) -> payload keys to blank}: one look-up of the customers'
+        choices per webhook and category, for all the items at once."""
+        partner_ids = {item.get("partner_id") for item in items} - {None, False}
+        by_code = {}
+        for key, code in categories.items():
+            by_code.setdefault(code, []).append(key)
+        result = {}
+        for webhook in webhooks_sudo:
+            partners = self.env["res.partner"].sudo().browse(partner_ids)
+            allowed = {
+                code: set(partners._vrm_filter_allowed(webhook.recipient_id, webhook.purpose_id.code, code).ids)
+                for code in by_code
+            }
+
+            def hidden(item, allowed=allowed):
+                subject = item.get("partner_id")
+                return [key for code, keys in by_code.items() if subject not in allowed[code] for key in keys]
+
+            result[webhook.id] = hidden
+        return result
 
     @api.model
     @tools.ormcache("event")

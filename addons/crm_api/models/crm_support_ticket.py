@@ -24,7 +24,9 @@ class CrmSupportTicket(models.Model):
 
     def _crm_api_emit(self, event, **extra):
         self.env["crm.api.webhook.delivery"]._enqueue_many(
-            event, lambda: [{**ticket._crm_api_payload(), **extra} for ticket in self]
+            event,
+            lambda: [{**ticket._crm_api_payload(), **extra} for ticket in self],
+            categories={"partner_id": "contact"},
         )
 
     def _on_tickets_created(self):

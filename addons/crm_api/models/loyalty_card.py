@@ -26,5 +26,15 @@ class LoyaltyCard(models.Model):
                 }
                 for row in rows_sudo
             ],
+            categories={
+                "card_id": "contact",
+                "member_number": "contact",
+                "partner_id": "contact",
+                "program": "purchase",
+                "from_tier": "purchase",
+                "to_tier": "purchase",
+                "change_type": "purchase",
+                "reason": "purchase",
+            },
         )
         return res

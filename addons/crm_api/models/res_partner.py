@@ -27,5 +27,6 @@ class ResPartner(models.Model):
                 }
                 for event in events_sudo
             ],
+            categories={"partner_id": "contact"},
         )
         return res

@@ -139,16 +139,29 @@ class TestLoyaltyApi(ApiCase):
         self.assertEqual([v["id"] for v in mine], [voucher.id])
 
     def test_tier_change_emits_webhook(self):
-        """Reaching Bronze queues a tier.changed delivery for subscribers."""
-        self.env["crm.api.webhook"].create(
+        """Reaching Bronze queues a tier.changed delivery for each subscriber, carrying only what
+        the member shares with the subscription's recipient: the company's CRM, which she lets
+        use her loyalty history, gets the tiers; a franchise's receiver gets none of them."""
+        event = self.env.ref("crm_api.webhook_event_tier_changed")
+        franchise = self.env["vrm.recipient"].create({"name": "Franchise Leeds", "recipient_type": "franchise"})
+        Webhook = self.env["crm.api.webhook"]
+        crm = Webhook.create({"name": "CRM", "url": "http://127.0.0.1:9/crm", "event_ids": [(6, 0, event.ids)]})
+        other = Webhook.create(
             {
-                "name": "CRM",
-                "url": "http://127.0.0.1:9/crm",
-                "event_ids": [(6, 0, self.env.ref("crm_api.webhook_event_tier_changed").ids)],
+                "name": "Leeds",
+                "url": "http://127.0.0.1:9/leeds",
+                "event_ids": [(6, 0, event.ids)],
+                "recipient_id": franchise.id,
             }
         )
+        self.assertEqual(crm.recipient_id, self.env.ref("crm_vrm.recipient_company"))
+        self.card.partner_id._vrm_set_preference(crm.recipient_id, "service", "purchase", True)
         self._purchase("BIG-1", 4000.0)
-        delivery = self.env["crm.api.webhook.delivery"].search([("event", "=", "tier.changed")])
+        Delivery = self.env["crm.api.webhook.delivery"]
+        delivery = Delivery.search([("event", "=", "tier.changed"), ("webhook_id", "=", crm.id)])
         self.assertEqual(len(delivery), 1)
         data = json.loads(delivery.payload)["data"]
         self.assertEqual((data["from_tier"], data["to_tier"], data["card_id"]), ("Blue", "Bronze", self.card.id))
+        data = json.loads(Delivery.search([("webhook_id", "=", other.id)]).payload)["data"]
+        self.assertEqual((data["from_tier"], data["to_tier"], data["program"]), (None, None, None))
+        self.assertEqual(data["card_id"], self.card.id)  # contact details are needed to serve her
