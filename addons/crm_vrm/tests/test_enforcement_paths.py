@@ -188,3 +188,19 @@ class TestEnforcementRpc(HttpCase):
         groups = call("read_group", [[("id", "=", partner.id)], ["email"], ["function"]])
         self.assertNotIn("Pilot", repr(groups))
         self.assertEqual(call("search_count", [[("email", "=", "erin@example.com")]]), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestEnforcementMessages(VrmCommon):
+    def test_message_address_follows_its_author(self):
+        """A message's copy of its author's address (email_from) is masked, and not found,
+        where the author's contact details are not shared."""
+        message = self.bob.message_post(body="Call me", author_id=self.alice.id, email_from="alice@example.com")
+        marketer = self.reads_for(self.user_internal, "marketing")
+        Message = self.env["mail.message"].with_user(marketer)
+        (row,) = Message.browse(message.ids).read(["email_from"])
+        self.assertEqual(row["email_from"], f"a{MASK * 3}@example.com")
+        self.assertFalse(Message.search([("id", "=", message.id), ("email_from", "ilike", "alice@")]))
+        self.reads_for(marketer, "service")
+        (row,) = Message.browse(message.ids).read(["email_from"])
+        self.assertEqual(row["email_from"], "alice@example.com")
