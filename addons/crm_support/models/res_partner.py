@@ -34,6 +34,15 @@ class ResPartner(models.Model):
                 "category": t.category_id.name,
                 "franchise": t.franchise_id.name,
                 "postcode": t.zip,
+                # the contact details given with the request, which may differ from the record's
+                "contact_name": t.contact_name or "",
+                "email": t.email or "",
+                "phone": t.phone or "",
+                "street": t.street or "",
+                "city": t.city or "",
+                "product": t.product_name or "",
+                "rating": t.rating_value or "",
+                "rating_comment": t.rating_comment or "",
                 "description": html2plaintext(t.description or ""),
                 "resolution": t.resolution,
                 "messages": [
@@ -54,8 +63,19 @@ class ResPartner(models.Model):
             *self.env["mail.message"]._get_search_domain_share(),
         ]
 
+    def _vrm_erasure_identifiers(self):
+        """Add the contact details given with the customer's service requests."""
+        identifiers = super()._vrm_erasure_identifiers()
+        tickets_sudo = self.env["crm.support.ticket"].sudo().search([("partner_id", "=", self.id)])
+        identifiers["emails"] |= set(filter(None, tickets_sudo.mapped("email")))
+        identifiers["phones"] |= set(filter(None, tickets_sudo.mapped("phone")))
+        identifiers["texts"] |= set(filter(None, tickets_sudo.mapped("contact_name") + tickets_sudo.mapped("street")))
+        return identifiers
+
     def _vrm_anonymize(self):
         """Erase the text of the customer's service requests; keep dates, stages and figures."""
+        # first the erasure everywhere, which reads the requests' contact details to scrub them
+        res = super()._vrm_anonymize()
         tickets = self.env["crm.support.ticket"].sudo().search([("partner_id", "in", self.ids)])
         if tickets:
             tickets.write(
@@ -79,4 +99,4 @@ class ResPartner(models.Model):
             self.env["ir.attachment"].sudo().search(
                 [("res_model", "=", "crm.support.ticket"), ("res_id", "in", tickets.ids)]
             ).unlink()
-        return super()._vrm_anonymize()
+        return res

@@ -48,6 +48,33 @@ class TestPrivacy(SupportCase):
         self.assertTrue(ticket.name.startswith("SR-"))
         self.assertFalse(any("Secret" in (m.body or "") for m in ticket.message_ids))
 
+    def test_erasure_scrubs_the_requests_own_contact_details(self):
+        """The e-mail, number, name and street typed with a request (not the record's) are
+        exported, then scrubbed from every table by the erasure; the request itself stays."""
+        ticket = self._ticket(
+            contact_name="Carlotta Quennell",
+            email="carlotta.quennell@example.net",
+            phone="+44 7911 123477",
+            street="8 Quennell Row",
+        )
+        self.env["sms.sms"].create({"number": "+447911123477", "body": "Carlotta Quennell, we are on our way"})
+        self.other_customer.message_post(body="Forwarded from carlotta.quennell@example.net, 07911 123477")
+        (exported,) = self.customer._vrm_export_data()["support"]
+        self.assertEqual(exported["email"], "carlotta.quennell@example.net")
+        self.assertEqual(exported["street"], "8 Quennell Row")
+        self.customer._vrm_anonymize()
+        self.env.flush_all()
+        self.assertTrue(ticket.exists())
+        self.assertEqual(self.env["crm.support.ticket"].search_count([("partner_id", "=", self.customer.id)]), 1)
+        for needle in ("quennell", "7911 123477", "7911123477"):
+            self.env.cr.execute(
+                "SELECT 1 FROM sms_sms WHERE body ~* %(n)s OR number ~* %(n)s "
+                "UNION ALL SELECT 1 FROM mail_message WHERE body ~* %(n)s "
+                "UNION ALL SELECT 1 FROM crm_support_ticket WHERE concat(contact_name, email, phone, street) ~* %(n)s",
+                {"n": needle},
+            )
+            self.assertFalse(self.env.cr.fetchall(), needle)
+
     def test_export_holds_only_what_the_customer_sees(self):
         """The export's messages are the request's conversation with the customer: the staff's internal
         notes and messages marked internal stay out, as they do in the customer's portal."""
