@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/crm_support_data.xml",
         "data/crm_support_templates.xml",
+        "data/res_partner_category_data.xml",
         "data/vrm_sharing_data.xml",
         "views/crm_support_ticket_views.xml",
         "views/crm_franchise_views.xml",

@@ -74,6 +74,21 @@ class TestSupportApi(ApiCase, SupportCase):
         self.assertEqual(status.json()["status"], ticket.stage_code)
         self.assertProblem(self.api("GET", f"/support/status/{created['reference']}?token=wrongtoken123"), 404)
 
+    def test_public_intake_never_attaches_to_existing_customer(self):
+        """Without a key, a caller typing a customer's mobile gets a contact of its own: the request is not in
+        the customer's list and her record is untouched."""
+        before = self.customer.read(["name", "email", "mobile", "write_date"])
+        payload = {"subject": "Not Carla's", "contact_name": "Mallory", "phone": "07911 123400", "country": "GB"}
+        created = self.api("POST", "/support/public/tickets", json=payload)
+        self.assertEqual(created.status_code, 201, created.text)
+        ticket = self._ticket_by_ref(created.json()["reference"])
+        self.assertNotEqual(ticket.partner_id, self.customer)
+        self.assertEqual((ticket.partner_id.name, ticket.partner_id.mobile), ("Mallory", "+447911123400"))
+        self.assertIn(self.env.ref("crm_support.partner_category_unverified"), ticket.partner_id.category_id)
+        mine = self.api("GET", "/support/tickets?state=all", key=self.carla_key).json()
+        self.assertNotIn(ticket.name, [t["reference"] for t in mine["items"]])
+        self.assertEqual(self.customer.read(["name", "email", "mobile", "write_date"]), before)
+
     def test_public_intake_rate_limited(self):
         """The public form's per-IP limit applies to the API too."""
         self.env["ir.config_parameter"].sudo().set_param("crm_support.intake_rate_limit", 2)

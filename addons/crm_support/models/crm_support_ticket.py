@@ -462,7 +462,12 @@ class CrmSupportTicket(models.Model):
             clean.pop("partner_id", None)
             if not (clean.get("email") or clean.get("phone")):
                 raise ValidationError(self.env._("Give an e-mail address or a phone number so we can reach you."))
-        if channel in ("public", "email", "api") and not clean.get("partner_id"):
+        if channel == "public":
+            # Nothing proves a visitor owns the e-mail or number typed: matching an existing contact would
+            # put a stranger's request in that customer's portal, greet them with the customer's name and
+            # show the assignee the customer's record. A contact of the request's own, marked unverified.
+            clean["partner_id"] = self._intake_new_partner(clean, country, unverified=True).id
+        elif channel in ("email", "api") and not clean.get("partner_id"):
             clean["partner_id"] = self._intake_partner(clean, country).id
         if vals.get("intake_ip"):
             clean["intake_ip"] = str(vals["intake_ip"])[:64]
@@ -531,7 +536,8 @@ class CrmSupportTicket(models.Model):
 
     @api.model
     def _intake_partner(self, clean, country):
-        """The customer: an existing contact with this e-mail, else a new one."""
+        """The customer of a mail or staff-filed request: an existing contact with this e-mail or phone, else
+        a new one (never for anonymous requests: _intake_new_partner)."""
         Partner = self.env["res.partner"].sudo()
         partner = Partner.browse()
         email, phone = clean.get("email") or None, clean.get("phone") or None
@@ -551,22 +557,35 @@ class CrmSupportTicket(models.Model):
             )
             row = self.env.cr.fetchone()
             partner = Partner.browse(row and row[0])
-        if not partner:
-            # Creating a contact reads the current user's company (defaults) and the superuser's contact
-            # (partner_share): read those columns of both users at once, or Odoo reads every column of each.
-            self.env["res.users"].sudo().browse([self.env.uid, SUPERUSER_ID]).fetch(["company_id", "partner_id"])
-            partner = Partner.create(
-                {
-                    "name": clean.get("contact_name") or clean.get("email") or clean.get("phone"),
-                    "email": clean.get("email"),
-                    "mobile": clean.get("phone"),
-                    "street": clean.get("street"),
-                    "city": clean.get("city"),
-                    "zip": clean.get("zip"),
-                    "country_id": country.id,
-                }
+        return partner or self._intake_new_partner(clean, country)
+
+    @api.model
+    def _intake_new_partner(self, clean, country, unverified=False):
+        """A new contact with the name, e-mail, phone and address given at intake (tagged unverified for
+        anonymous requests)."""
+        vals = {
+            "name": clean.get("contact_name") or clean.get("email") or clean.get("phone"),
+            "email": clean.get("email"),
+            "mobile": clean.get("phone"),
+            "street": clean.get("street"),
+            "city": clean.get("city"),
+            "zip": clean.get("zip"),
+            "country_id": country.id,
+        }
+        if unverified:
+            # Staff see on the contact that its details are the visitor's word: it may duplicate a customer,
+            # to be merged by hand once the customer has confirmed who they are.
+            tag = self._xmlid_record("crm_support.partner_category_unverified")
+            if tag:
+                vals["category_id"] = [Command.link(tag.id)]
+            vals["comment"] = Markup("<p>%s</p>") % self.env._(
+                "Created by an anonymous service request: name, e-mail and phone as the visitor typed them, "
+                "not verified."
             )
-        return partner
+        # Creating a contact reads the current user's company (defaults) and the superuser's contact
+        # (partner_share): read those columns of both users at once, or Odoo reads every column of each.
+        self.env["res.users"].sudo().browse([self.env.uid, SUPERUSER_ID]).fetch(["company_id", "partner_id"])
+        return self.env["res.partner"].sudo().create(vals)
 
     def _intake_attach(self, attachments):
         """Attach photos (list of (filename, bytes or base64, mimetype)) after size and type checks."""

@@ -40,8 +40,9 @@ class TestIntake(SupportCase):
             "description": "Window <b>broken</b>",
             "intake_ip": "203.0.113.7",
         }
+        channel = vals.pop("intake_channel", "public")
         values.update(vals)
-        return self.env["crm.support.ticket"]._intake(values, "public")
+        return self.env["crm.support.ticket"]._intake(values, channel)
 
     def test_public_form_normalises_and_routes(self):
         """A public request is validated, gets a reference, a customer, E.164 phone, and is routed."""
@@ -54,26 +55,53 @@ class TestIntake(SupportCase):
         self.assertEqual(ticket.partner_id.email, "pat@example.com")
         self.assertEqual(ticket.franchise_id, self.franchise_london)
         self.assertIn(ticket.user_id, self.alice | self.bob)
-        # The same e-mail again finds the same customer.
-        self.assertEqual(self._public(subject="Again").partner_id, ticket.partner_id)
+        # The same e-mail again gets a contact of its own: nothing proves the visitor owns the address.
+        self.assertNotEqual(self._public(subject="Again").partner_id, ticket.partner_id)
 
-    def test_public_form_finds_customer_by_email_or_mobile(self):
-        """A returning customer is found by e-mail whatever its case, or by mobile however it was typed."""
+    def test_public_request_never_attaches_to_existing_customer(self):
+        """A visitor typing a customer's e-mail or mobile gets a new contact, marked unverified, with what
+        they typed; the customer's record is untouched and the request is not theirs."""
         dora = self.env["res.partner"].create(
             {"name": "Dora Driver", "email": "Dora@Example.com", "mobile": "+44 7911 123400", "country_id": self.uk.id}
         )
-        self.assertEqual(self._public(email="DORA@example.com", phone="").partner_id, dora)
+        before = dora.read(["name", "email", "mobile", "category_id", "comment", "write_date"])
+        unverified = self.env.ref("crm_support.partner_category_unverified")
+        for email, phone in (("DORA@example.com", ""), ("", "07911 123400"), ("dora@example.com", "07911123400")):
+            ticket = self._public(contact_name="Mallory", email=email, phone=phone)
+            self.assertNotEqual(ticket.partner_id, dora)
+            self.assertNotEqual(ticket.commercial_partner_id, dora)
+            self.assertEqual(ticket.partner_id.name, "Mallory")
+            self.assertEqual(ticket.partner_id.email, email.lower() or False)
+            self.assertEqual(ticket.partner_id.mobile, "+447911123400" if phone else False)
+            self.assertIn(unverified, ticket.partner_id.category_id)
+            self.assertIn("not verified", str(ticket.partner_id.comment))
+            self.assertEqual(ticket.contact_name, "Mallory")
+        self.assertEqual(dora.read(["name", "email", "mobile", "category_id", "comment", "write_date"]), before)
+        self.assertFalse(self.env["crm.support.ticket"].search([("commercial_partner_id", "=", dora.id)]))
+
+    def test_staff_intake_finds_customer_by_email_or_mobile(self):
+        """Support staff filing for a caller through the API find the customer by e-mail whatever its case,
+        or by mobile however it was typed (staff vouch for who called, a visitor does not)."""
+        dora = self.env["res.partner"].create(
+            {"name": "Dora Driver", "email": "Dora@Example.com", "mobile": "+44 7911 123400", "country_id": self.uk.id}
+        )
+
+        def staff(**vals):
+            return self._public(**vals, intake_channel="api")
+
+        self.assertEqual(staff(email="DORA@example.com", phone="").partner_id, dora)
         # Her mobile is stored as "+44 7911 123400"; the form gives it in another format.
-        self.assertEqual(self._public(email="", phone="07911 123400").partner_id, dora)
-        self.assertEqual(self._public(email="new.address@example.com", phone="07911123400").partner_id, dora)
+        self.assertEqual(staff(email="", phone="07911 123400").partner_id, dora)
+        self.assertEqual(staff(email="new.address@example.com", phone="07911123400").partner_id, dora)
         # A contact with only a phone number (no mobile) is found by it too.
         eve = self.env["res.partner"].create(
             {"name": "Eve Estate", "phone": "(07911) 123-401", "country_id": self.uk.id}
         )
-        self.assertEqual(self._public(email="eve.new@example.com", phone="+44 7911 123401").partner_id, eve)
-        stranger = self._public(email="someone.new@example.com", phone="07911 123458").partner_id
+        self.assertEqual(staff(email="eve.new@example.com", phone="+44 7911 123401").partner_id, eve)
+        stranger = staff(email="someone.new@example.com", phone="07911 123458").partner_id
         self.assertNotEqual(stranger, dora)
         self.assertEqual(stranger.email, "someone.new@example.com")
+        self.assertNotIn(self.env.ref("crm_support.partner_category_unverified"), stranger.category_id)
 
     def test_public_form_rejects_bad_input(self):
         """Invalid phone, postcode, e-mail, missing contact or oversize text are refused with a message."""

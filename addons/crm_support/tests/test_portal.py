@@ -88,6 +88,47 @@ class TestPortal(HttpCase, SupportCase):
         self.assertTrue(statements)
         self.assertFalse([s for s in statements if s.startswith("SELECT") and checks in s])
 
+    def test_visitor_typing_customers_details_gets_own_contact(self):
+        """A visitor typing a customer's e-mail and mobile gets a new, unverified contact: the acknowledgement
+        greets the name they typed, the request is not in the customer's portal, her record is untouched."""
+        carla = self.customer
+        fields_read = ["name", "email", "mobile", "street", "category_id", "comment", "write_date"]
+        before = carla.read(fields_read)
+        self.authenticate(None, None)
+        page = self.url_open("/support/request")
+        data = {
+            "csrf_token": form_token(page.text),
+            "subject": "Someone else's window",
+            "contact_name": "Mallory Visitor",
+            "email": "Carla@Example.com",
+            "phone": "07911 123400",
+            "zip": "SW1A 2AA",
+            "country_id": self.uk.id,
+        }
+        response = self.url_open("/support/request", data=data)
+        self.assertEqual(response.status_code, 200, response.text[:2000])
+        ticket = self.env["crm.support.ticket"].search([("subject", "=", "Someone else's window")])
+        self.assertEqual(len(ticket), 1)
+        self.assertNotEqual(ticket.partner_id, carla)
+        self.assertEqual(
+            (ticket.partner_id.name, ticket.partner_id.email, ticket.partner_id.mobile),
+            ("Mallory Visitor", "carla@example.com", "+447911123400"),
+        )
+        self.assertIn(self.env.ref("crm_support.partner_category_unverified"), ticket.partner_id.category_id)
+        self.env["crm.support.ticket"]._cron_intake_followup()
+        tracking = self.url_open(f"/my/support/tickets/{ticket.id}?access_token={ticket.access_token}")
+        self.assertEqual(tracking.status_code, 200)
+        ack = ticket.message_ids.filtered(lambda m: "received" in (m.subject or ""))
+        self.assertIn("Hello Mallory Visitor", str(ack.body))
+        self.assertNotIn(carla.name, str(ack.body) + tracking.text)
+        self.authenticate("carla", "carla")
+        listing = self.url_open("/my/support/tickets")
+        self.assertEqual(listing.status_code, 200)
+        self.assertNotIn(ticket.name, listing.text)
+        refused = self.url_open(f"/my/support/tickets/{ticket.id}", allow_redirects=False)
+        self.assertEqual(refused.status_code, 303)
+        self.assertEqual(carla.read(fields_read), before)
+
     def test_customer_sees_only_own_tickets(self):
         """A customer lists and opens their requests; another customer's is refused, token links work."""
         mine = self._ticket()
