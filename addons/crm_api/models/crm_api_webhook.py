@@ -45,7 +45,6 @@ class CrmApiWebhook(models.Model):
     )
     purpose_id = fields.Many2one(
         comodel_name="vrm.purpose",
-        string="Purpose",
         required=True,
         ondelete="restrict",
         default=lambda self: self.env.ref("crm_vrm.purpose_service", raise_if_not_found=False),
