@@ -3,7 +3,7 @@
 {
     "name": "CRM Loyalty Tiers",
     "summary": "Tiers, qualifying points, per-award expiry and points-to-voucher runs on Odoo's loyalty engine",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "author": "CRM Suite developers",
     "website": "https://github.com/crm-suite/crm-suite",

@@ -3,7 +3,7 @@
 {
     "name": "CRM Service Requests",
     "summary": "Service requests routed to the right franchise and person, SLA escalation by e-mail and SMS",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "author": "CRM Suite developers",
     "website": "https://github.com/crm-suite/crm-suite",

@@ -6,6 +6,7 @@ from . import crm_loyalty_tier_history
 from . import crm_loyalty_channel
 from . import loyalty_program
 from . import loyalty_card
+from . import loyalty_card_templates
 from . import loyalty_history
 from . import crm_loyalty_posting
 from . import res_partner

@@ -3,6 +3,7 @@
 
 from unittest.mock import patch
 
+from odoo.exceptions import AccessError
 from odoo.tests import freeze_time, tagged
 
 from .common import LoyaltyCase
@@ -83,6 +84,20 @@ class TestMessages(LoyaltyCase):
         self.assertEqual(self.card_alice.tier_id, self.tiers["Bronze"])
         self.assertFalse(self._mails(self.alice))
         self.assertFalse(self._sms(self.alice))
+
+    def test_manager_writes_no_code_in_templates(self):
+        """A loyalty manager is not a template editor: an expression reading the database secret is refused
+        in the e-mail and SMS templates (Odoo's restricted mode); an administrator still can save it."""
+        secret = "{{ object.env['ir.config_parameter'].get_param('database.secret') }}"
+        self.assertFalse(self.loyalty_manager.has_group("mail.group_mail_template_editor"))
+        mail_template = self.env.ref("crm_loyalty.mail_template_tier_upgrade")
+        sms_template = self.env.ref("crm_loyalty.sms_template_tier_upgrade")
+        for template, fname in ((mail_template, "subject"), (sms_template, "body")):
+            with self.assertRaises(AccessError, msg=fname), self.env.cr.savepoint():
+                template.with_user(self.loyalty_manager).write({fname: secret})
+            self.assertNotIn("database.secret", template[fname])
+        sms_template.with_user(self.env.ref("base.user_admin")).body = secret
+        self.assertIn("database.secret", sms_template.body)
 
     def test_manager_edits_templates(self):
         """A loyalty manager edits the e-mail and SMS templates, and the next notice uses the new text."""

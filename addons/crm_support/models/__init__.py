@@ -13,6 +13,7 @@ from . import crm_support_sla_policy
 from . import crm_support_escalation
 from . import crm_support_ticket
 from . import crm_support_ticket_access
+from . import crm_support_ticket_templates
 from . import res_country
 from . import resource_calendar
 from . import resource_calendar_attendance

@@ -4,6 +4,7 @@
 read none of head office's routing details; visitors' uploads are checked by their content."""
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import mute_logger
 
@@ -150,3 +151,35 @@ class TestPublicUploads(HttpCase, SupportCase):
         ticket = Ticket.search([("subject", "=", "Disguised upload")])
         attachment = self.env["ir.attachment"].search([("res_model", "=", ticket._name), ("res_id", "=", ticket.id)])
         self.assertEqual(attachment.mimetype, "image/jpeg")
+
+
+@tagged("post_install", "-at_install")
+class TestServiceTemplates(SupportCase):
+    SECRET = "{{ object.env['ir.config_parameter'].get_param('database.secret') }}"
+
+    def test_manager_rewords_but_writes_no_code(self):
+        """A support manager changes the wording of the service e-mail and SMS (Odoo's restricted mode) but
+        cannot save an expression that reads the database secret; an administrator still can."""
+        manager = self.support_manager
+        self.assertFalse(manager.has_group("mail.group_mail_template_editor"))
+        sms = self.env.ref("crm_support.sms_template_ticket_ack")
+        mail = self.env.ref("crm_support.mail_template_ticket_ack")
+        sms.with_user(manager).body = "Thanks! {{ object.name }}: {{ object.tracking_url }}"
+        mail.with_user(manager).body_html = str(mail.body_html).replace("Thank you", "Many thanks")
+        self.assertIn("Many thanks", str(mail.body_html))
+        for template, fname in ((sms, "body"), (mail, "subject"), (mail, "body_html")):
+            value = f"{self.SECRET}" if fname != "body_html" else f'<p t-out="{self.SECRET[3:-3]}"/>'
+            with self.assertRaises(AccessError, msg=fname), self.env.cr.savepoint():
+                template.with_user(manager).write({fname: value})
+            self.assertNotIn("database.secret", str(template[fname]))
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            self.env["sms.template"].with_user(manager).create(
+                {
+                    "name": "Leak",
+                    "model_id": self.env.ref("crm_support.model_crm_support_ticket").id,
+                    "body": self.SECRET,
+                }
+            )
+        admin = self.env.ref("base.user_admin")
+        sms.with_user(admin).body = self.SECRET
+        self.assertIn("database.secret", sms.body)
