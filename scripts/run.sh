@@ -34,17 +34,19 @@ fi
 
 # The database by name (-d), no --db-filter: Odoo then serves it without listing the server's
 # databases on a new PostgreSQL connection for each new visitor (see crm_support's CONFIGURE, item 9).
-odoo -d "$DB" --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
+# A development server (demo logins, admin / admin): on this machine's loopback only, never on the network.
+odoo -d "$DB" --http-interface=127.0.0.1 --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
 for _ in $(seq 120); do
-    curl -fsS -o /dev/null "http://localhost:$PORT/web/login" 2>/dev/null && break
+    curl -fsS -o /dev/null "http://127.0.0.1:$PORT/web/login" 2>/dev/null && break
     kill -0 $server 2>/dev/null || die "The server stopped while starting: see var/log/$DB.log."
     sleep 0.5
 done
 cat <<EOF
 
   CRM suite is running at http://localhost:$PORT  (database $DB, log in var/log/$DB.log)
+  Development server: listening on 127.0.0.1 only, with demo data (for production see README, "Docker")
 
   Log in as        admin / admin                 (administrator: every menu)
   Demo logins      see README.md, "Demo logins"  (franchise staff, customers, privacy officer)

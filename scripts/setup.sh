@@ -215,6 +215,8 @@ opts.update({
     "db_port": "$PGPORT",
     "db_user": "$DB_USER",
     "db_password": "$DB_PASSWORD",
+    # a development server: the demo data the README's logins use (odoo.conf ships without it)
+    "without_demo": "False",
 })
 with open(sys.argv[2], "w") as f:
     conf.write(f)
