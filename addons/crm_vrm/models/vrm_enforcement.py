@@ -484,7 +484,8 @@ class ResPartner(models.Model):
         """Values an onchange computes for an existing customer (an e-mail formatted with a new
         name, an address line) are masked as a read would mask them."""
         result = super().onchange(values, field_names, fields_spec)
-        record_id = values.get("id")
+        # the web client calls it on the record ([id]); older callers give the id in values
+        record_id = self.id if len(self) == 1 else values.get("id")
         changed = result.get("value")
         if changed and isinstance(record_id, int):
             hidden = self.browse(record_id)._vrm_hidden_fields().get(record_id, ())

@@ -106,6 +106,9 @@ class TestEnforcementPaths(VrmCommon):
         """An onchange on Alice's form computes nothing that shows her hidden e-mail."""
         Partner = self.Partner
         spec = {"name": {}, "email": {}, "email_formatted": {}, "function": {}}
+        result = Partner.browse(self.alice.id).onchange({"name": "Alice Renamed"}, ["name"], spec)
+        self.assertNoSecret(result)
+        self.assertIn("email_formatted", result["value"])  # recomputed, and masked
         result = Partner.onchange({"id": self.alice.id, "name": "Alice Renamed"}, ["name"], spec)
         self.assertNoSecret(result)
 
