@@ -1,5 +1,6 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import datetime
 import json
 
 from odoo.tests import new_test_user, tagged
@@ -137,6 +138,35 @@ class TestLoyaltyApi(ApiCase):
         self.assertEqual([(v["code"], v["value"]) for v in staff], [(voucher.code, 1.5)])
         mine = self.api("GET", f"/loyalty/me/{self.card.id}/vouchers", key=self.portal_key).json()
         self.assertEqual([v["id"] for v in mine], [voucher.id])
+
+    def test_till_key_limited_to_its_programme(self):
+        """A till key whose user may post only to another programme finds none of this programme's members:
+        no look-up, statement, vouchers, posting or redemption; a purchase dated in the future is refused."""
+        self.assertProblem(
+            self._purchase("D-1", 10.0, date=(datetime.date.today() + datetime.timedelta(days=30)).isoformat()),
+            422,
+            "in the future",
+        )
+        self._purchase("L-1", 300.0)
+        self.program._crm_run_vouchers()
+        other = create_ba_programme(self.env, name="Fuel Club")
+        self.till.crm_loyalty_program_ids = other
+        number = self.card.member_number
+        for path in (f"/loyalty/members/{number}", f"/loyalty/members/{number}/statement"):
+            self.assertProblem(self.api("GET", path, key=self.till_key), 404)
+        self.assertProblem(self.api("GET", f"/loyalty/members/{number}/vouchers", key=self.till_key), 404)
+        self.assertProblem(self._purchase("L-2", 10.0), 422, "No loyalty member")
+        self.assertProblem(
+            self.api(
+                "POST",
+                f"/loyalty/members/{number}/redemptions",
+                key=self.till_key,
+                json={"points": 1, "description": "x"},
+            ),
+            404,
+        )
+        self.card.invalidate_recordset()
+        self.assertEqual(self.card.points, 0, "300 points, all turned into vouchers; nothing posted or spent since")
 
     def test_tier_change_emits_webhook(self):
         """Reaching Bronze queues a tier.changed delivery for each subscriber, carrying only what

@@ -10,3 +10,4 @@ from . import loyalty_card_templates
 from . import loyalty_history
 from . import crm_loyalty_posting
 from . import res_partner
+from . import res_users

@@ -8,7 +8,7 @@ import math
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, float_round
 
 
@@ -78,6 +78,11 @@ class CrmLoyaltyPosting(models.Model):
         Returns {"posting_id", "card_id", "member_number", "qualifying_points", "spendable_points",
         "balance", "tier", "replayed"}.
         """
+        return self._crm_post(vals)
+
+    @api.model
+    def _crm_post(self, vals, backfill=False):
+        """``post``; ``backfill`` (the manager's wizard only, never reachable over RPC) lifts the date guard."""
         self.check_access("create")  # tills and the API post; portal users never reach a balance
         vals = dict(vals or {})
         kind = vals.get("kind") or "purchase"
@@ -88,6 +93,7 @@ class CrmLoyaltyPosting(models.Model):
         if not source or not ref:
             raise ValidationError(self.env._("A posting needs its source and its external reference."))
         card = self._crm_find_card(vals.get("member"))
+        self._crm_check_program(card.program_id)
         card._crm_lock()
         payload_hash = self._crm_payload_hash(vals, kind)
         Posting = self.sudo()
@@ -119,7 +125,7 @@ class CrmLoyaltyPosting(models.Model):
         }
         if kind == "purchase":
             # the writer of post_batch: posting and statement row inserted already linked, in one statement
-            todo = self._crm_batch_plan([(0, vals, card)], card, [None], existing={})
+            todo = self._crm_batch_plan([(0, vals, card)], card, [None], existing={}, backfill=backfill)
             posting = self._crm_batch_write(card, todo)
         else:
             original = self._crm_original(vals.get("original_ref"), source, card)
@@ -163,9 +169,9 @@ class CrmLoyaltyPosting(models.Model):
         self.check_access("create")
         results = [None] * len(vals_list)
         keys = {str(v.get("member") or "").strip() for v in vals_list if (v.get("kind") or "purchase") == "purchase"}
+        # as the caller: company rules and the programmes a till may post to decide which members it finds
         found = (
             self.env["loyalty.card"]
-            .sudo()
             .search(
                 [
                     ("program_id.program_type", "=", "loyalty"),
@@ -175,7 +181,9 @@ class CrmLoyaltyPosting(models.Model):
                     ("code", "in", list(keys)),
                 ]
             )
+            .sudo()
         )
+        self._crm_check_program(found.program_id)
         by_key = {c.member_number: c for c in found} | {c.code: c for c in found}
         batch = []
         for i, vals in enumerate(vals_list):
@@ -202,10 +210,11 @@ class CrmLoyaltyPosting(models.Model):
                 results[i] = dict(read[result.id], replayed=result not in postings)
         return results
 
-    def _crm_batch_plan(self, batch, cards, results, existing=None):
+    def _crm_batch_plan(self, batch, cards, results, existing=None, backfill=False):
         """Validate the purchases of a batch; replays go to ``results``; returns the rows to write.
 
-        ``existing`` maps (source, reference) to the postings already made, when the caller looked.
+        ``existing`` maps (source, reference) to the postings already made, when the caller looked;
+        ``backfill`` lifts the date guard (the manager's wizard).
         """
         if existing is None:
             existing = {
@@ -225,7 +234,9 @@ class CrmLoyaltyPosting(models.Model):
         balances = {card.id: card.points for card in cards}
         todo, seen = [], {}
         # a batch names few programmes, channels and currencies: each is checked once
-        channels, currencies, entry_tiers = {}, {}, {}
+        channels, currencies, entry_tiers, date_limits = {}, {}, {}, {}
+        # the superuser (demo data, imports, migrations) loads history; every user goes through the guard
+        guard_dates = not (backfill or self.env.su)
         # the label is translated once: each self.env._ call inspects the stack for the module
         label = self.env._("%(channel)s purchase %(ref)s")
         for i, vals, card in batch:
@@ -256,6 +267,10 @@ class CrmLoyaltyPosting(models.Model):
             if key not in currencies:
                 currencies[key] = self._crm_currency(vals.get("currency"), program)
             day = fields.Date.to_date(vals.get("date")) if vals.get("date") else today
+            if guard_dates:
+                if program not in date_limits:
+                    date_limits[program] = program._crm_posting_date_limits(today)
+                self._crm_check_date(day, ref, program, *date_limits[program])
             if program not in entry_tiers:
                 entry_tiers[program] = program._crm_entry_tier()
             tier = card.tier_id or entry_tiers[program]
@@ -443,9 +458,51 @@ class CrmLoyaltyPosting(models.Model):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     @api.model
+    def _crm_check_program(self, programs):
+        """Refuse when the user may post only to given programmes and ``programs`` has another."""
+        allowed = self.env.user.crm_loyalty_program_ids
+        if allowed and programs - allowed:
+            raise AccessError(
+                self.env._(
+                    "%(user)s may post only to %(allowed)s, not to %(program)s.",
+                    user=self.env.user.name,
+                    allowed=", ".join(allowed.mapped("name")),
+                    program=", ".join((programs - allowed).mapped("name")),
+                )
+            )
+
+    @api.model
+    def _crm_check_date(self, day, ref, program, earliest, latest):
+        """Refuse a purchase dated after ``latest`` (the future) or before ``earliest`` (a past period)."""
+        if day > latest:
+            raise ValidationError(
+                self.env._(
+                    "Purchase %(ref)s is dated %(day)s, in the future (purchases up to %(latest)s are accepted): "
+                    "check the till's clock.",
+                    ref=ref,
+                    day=day,
+                    latest=latest,
+                )
+            )
+        if day < earliest:
+            raise ValidationError(
+                self.env._(
+                    "Purchase %(ref)s is dated %(day)s, before the current qualification period of %(program)s "
+                    "(purchases from %(earliest)s are accepted); a loyalty manager can backfill it with "
+                    "Backfill a purchase on the member.",
+                    ref=ref,
+                    day=day,
+                    program=program.name,
+                    earliest=earliest,
+                )
+            )
+
+    @api.model
     def _crm_find_card(self, member):
-        """The loyalty card of a card code, a member number or a partner id."""
-        Card = self.env["loyalty.card"].sudo()
+        """The loyalty card of a card code, a member number or a partner id, among those the user may read."""
+        # Searched as the caller (company rules, the programmes a till may post to); the card found is then
+        # written as before, with sudo: balances and statements are the ledger's, not the user's to edit.
+        Card = self.env["loyalty.card"]
         if member in (None, False, ""):
             raise ValidationError(
                 self.env._("Say which member the purchase is for (card code, member number or customer id).")
@@ -467,7 +524,7 @@ class CrmLoyaltyPosting(models.Model):
             card = cards
         if not card:
             raise UserError(self.env._("No loyalty member matches “%(member)s”.", member=text))
-        return card
+        return card.sudo()
 
     @api.model
     def _crm_amount(self, value):

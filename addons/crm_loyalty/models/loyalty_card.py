@@ -317,6 +317,7 @@ class LoyaltyCard(models.Model):
     def _crm_redeem(self, points, description):
         """Spend ``points`` of the balance (never below zero), soonest-expiring awards first."""
         self.ensure_one()
+        self.env["crm.loyalty.posting"]._crm_check_program(self.program_id)
         if points <= 0:
             raise UserError(self.env._("The points to redeem must be positive."))
         self._crm_lock()

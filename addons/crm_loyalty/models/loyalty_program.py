@@ -39,6 +39,13 @@ class LoyaltyProgram(models.Model):
     )
     crm_period_start_month = fields.Integer(string="Period start month", default=4)
     crm_period_start_day = fields.Integer(string="Period start day", default=1)
+    crm_posting_grace_days = fields.Integer(
+        string="Posting grace (days)",
+        default=3,
+        help="Purchases posted by tills and the API may be dated this many days before the current qualification "
+        "period (late uploads) or after today (clock skew); older or later ones are refused, and a loyalty "
+        "manager backfills them.",
+    )
     crm_last_review_date = fields.Date(
         string="Last tier review", help="Day the last period-end review ran; the next one covers the period after it."
     )
@@ -74,6 +81,11 @@ class LoyaltyProgram(models.Model):
             "crm_expiry_positive",
             "CHECK(crm_expiry_months IS NULL OR crm_expiry_months >= 0)",
             "Expiry months cannot be negative.",
+        ),
+        (
+            "crm_posting_grace_positive",
+            "CHECK(crm_posting_grace_days IS NULL OR crm_posting_grace_days >= 0)",
+            "The posting grace cannot be negative.",
         ),
         (
             "crm_block_positive",
@@ -124,6 +136,14 @@ class LoyaltyProgram(models.Model):
         if start > day:
             start = datetime.date(day.year - 1, month, mday)
         return start, start + relativedelta(years=1) - relativedelta(days=1)
+
+    def _crm_posting_date_limits(self, today=None):
+        """Earliest and latest purchase dates tills and the API may post: the current qualification period up
+        to today, widened by the programme's grace days."""
+        self.ensure_one()
+        today = today or fields.Date.context_today(self)
+        grace = relativedelta(days=max(self.crm_posting_grace_days, 0))
+        return self._crm_period_bounds(today)[0] - grace, today + grace
 
     def _crm_bucket_start(self, day):
         """First day of the tier points counter's bucket holding ``day`` (SQL: crm_loyalty_period_start).

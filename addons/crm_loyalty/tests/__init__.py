@@ -8,6 +8,7 @@ from . import test_messages
 from . import test_period_points
 from . import test_portal
 from . import test_posting
+from . import test_posting_guards
 from . import test_privacy
 from . import test_tiers
 from . import test_tour

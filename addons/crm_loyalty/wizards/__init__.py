@@ -2,4 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from . import crm_loyalty_adjust
+from . import crm_loyalty_backfill
 from . import loyalty_card_update_balance
