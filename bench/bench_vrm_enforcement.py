@@ -11,6 +11,8 @@ import random
 import statistics
 import time
 
+from odoo.addons.crm_vrm.models.vrm_consent_event import server_only
+
 SCALES = {"small": {"customers": 2000, "rounds": 15}, "full": {"customers": 20000, "rounds": 40}}
 PAGE = 80  # a list view page
 PAGES = 25  # pages read
@@ -38,7 +40,7 @@ def _setup(env, n):
     purpose = env.ref("crm_vrm.purpose_service")
     categories = [env.ref("crm_vrm.category_demographics"), env.ref("crm_vrm.category_location")]
     # a third of the customers share demographics or location with every franchise or this one
-    env["vrm.preference"].create(
+    env["vrm.preference"].with_context(**server_only.context()).create(
         [
             {
                 "partner_id": p.id,
@@ -66,7 +68,7 @@ def _setup(env, n):
     officer.groups_id += env.ref("crm_vrm.group_vrm_manager")
     # the case without anything to hide: a franchise the read customers all share everything with
     shared = env["vrm.recipient"].create({"name": "Bench Franchise Shared", "recipient_type": "franchise"})
-    env["vrm.preference"].create(
+    env["vrm.preference"].with_context(**server_only.context()).create(
         [
             {
                 "partner_id": p.id,

@@ -6,6 +6,8 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .vrm_consent_event import server_only
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -134,6 +136,8 @@ class ResPartner(models.Model):
             request_meta=request_meta,
             reason=reason,
         )
+        # the choice changes only beside its event: the marker proves server code does it
+        prefs, pref = prefs.with_context(**server_only.context()), pref.with_context(**server_only.context())
         if pref:
             pref.allowed = bool(allowed)
         else:

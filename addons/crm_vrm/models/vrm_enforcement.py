@@ -7,7 +7,7 @@ copies, QWeb rendering) crosses the methods of this file."""
 from itertools import repeat
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import MissingError
+from odoo.exceptions import AccessError, MissingError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.query import Query
@@ -428,7 +428,7 @@ class ResPartner(models.Model):
             "(%(id)s = ANY(%(exempt)s) OR CASE WHEN strpos(COALESCE(%(sharing)s, ''), %(own)s) > 0"
             " THEN strpos(%(sharing)s, %(own_yes)s) > 0 ELSE strpos(COALESCE(%(sharing)s, ''), %(type_yes)s) > 0 END)",
             id=SQL.identifier(alias, "id"),
-            exempt=sorted(read_plan.exempt),
+            exempt=read_plan.exempt_ids,
             sharing=sharing,
             own=own_key,
             own_yes=own_key + "1",
@@ -441,8 +441,7 @@ class ResPartner(models.Model):
         read_plan = self._vrm_current_read_plan()
         if read_plan is None or not read_plan.restricted:
             return None, {}
-        codes = {read_plan.plan[fname][0] for fname in read_plan.restricted}
-        keys = [read_plan.categories[code] for code in codes]
+        keys = [read_plan.categories[code] for code in read_plan.restricted_codes]
         return read_plan, self._vrm_hidden_by_index(keys, read_plan.exempt) if self else {}
 
     def _search_phone_mobile_search(self, operator, value):
@@ -520,3 +519,26 @@ class ResPartner(models.Model):
             for partner, shown in zip(partners, narrow, strict=True):
                 partner.display_name = shown.display_name
         return None
+
+    # links to other records ----------------------------------------------------------------------
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """A condition on a one2many or many2many link (cards, invoices, tickets) is a search on
+        its comodel: refused to a user who may not read that comodel or the field, as reading it
+        is, so that "customers with a loyalty card" is no oracle for staff without loyalty rights."""
+        if domain and not self.env.su:
+            for leaf in domain:
+                if not (expression.is_leaf(leaf) and isinstance(leaf[0], str)):
+                    continue
+                field = self._fields.get(leaf[0].split(".", 1)[0])
+                if field is None or field.type not in ("one2many", "many2many"):
+                    continue
+                if not field.is_accessible(self.env) or not self.env[field.comodel_name].has_access("read"):
+                    raise AccessError(
+                        self.env._(
+                            "You may not search customers by %(field)s: you cannot read them.",
+                            field=field.string,
+                        )
+                    )
+        return super()._search(domain, offset=offset, limit=limit, order=order)

@@ -39,7 +39,7 @@ class Base(models.AbstractModel):
         read_plan = Partner._vrm_current_read_plan()
         if read_plan is None:
             return result
-        restricted = {read_plan.plan[fname][0] for fname in read_plan.restricted}
+        restricted = read_plan.restricted_codes
         records = self.browse([row["id"] for row in result]).sudo()
         by_path = {}
         for fname in wanted:
@@ -84,7 +84,7 @@ class Base(models.AbstractModel):
         Partner = self.env["res.partner"]
         read_plan = Partner._vrm_current_read_plan()
         code = entry[1]
-        if read_plan is None or code not in {read_plan.plan[name][0] for name in read_plan.restricted}:
+        if read_plan is None or code not in read_plan.restricted_codes:
             return sql
         subject = f"{alias}__vrm"
         visible = Partner._vrm_category_visible_sql(subject, read_plan, code)

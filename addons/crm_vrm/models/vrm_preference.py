@@ -4,6 +4,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .vrm_consent_event import server_only
 from .vrm_recipient import RECIPIENT_TYPES
 
 
@@ -43,6 +44,22 @@ class VrmPreference(models.Model):
                 WHERE recipient_id IS NULL;
             """
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Choices change only with their consent event (res.partner._vrm_set_preference)."""
+        server_only(self, self.env._("customers' choices"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Choices change only with their consent event (res.partner._vrm_set_preference)."""
+        server_only(self, self.env._("customers' choices"))
+        return super().write(vals)
+
+    def unlink(self):
+        """A choice is withdrawn by a new choice (with its event), never deleted."""
+        server_only(self, self.env._("customers' choices"))
+        return super().unlink()
 
     @api.depends("recipient_id")
     def _compute_scope(self):

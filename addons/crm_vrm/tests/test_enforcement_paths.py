@@ -4,6 +4,7 @@
 marketing (Alice has shared nothing for it): each must give the masked value, an empty group or
 no match, and the context the client sends must change nothing."""
 
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..tools.masking import DERIVED_FIELDS, NOT_PERSONAL
@@ -94,6 +95,18 @@ class TestEnforcementPaths(VrmCommon):
         self.reads_for(self.marketer, "service")
         self.assertEqual(Partner.search([("email", "=", "alice@example.com")]), self.alice)
 
+    def test_links_to_records_the_user_cannot_read(self):
+        """A search on a one2many the user may not read (who has consent events) is refused, not
+        answered: it would tell which customers have such records."""
+        self.alice._vrm_set_preference(self.company_recipient, "marketing", "contact", True)
+        with self.assertRaises(AccessError):
+            self.Partner.search([("vrm_consent_event_ids", "!=", False)])
+        with self.assertRaises(AccessError):
+            self.Partner.search_count([("vrm_consent_event_ids.new_value", "=", "allowed")])
+        self.assertIn(
+            self.alice, self.Partner.with_user(self.user_officer).search([("vrm_consent_event_ids", "!=", False)])
+        )
+
     def test_display_name_shows_no_hidden_email_or_address(self):
         """show_email / show_address in the context add only what the user may see."""
         partner = self.Partner.browse(self.alice.id).with_context(show_email=True, show_address=True)
@@ -163,6 +176,36 @@ class TestEnforcementPaths(VrmCommon):
         self.purpose_service.group_ids = self.env.ref("base.group_user")
         (row,) = self.alice.with_user(clerk).read(["email"])
         self.assertEqual(row["email"], "alice@example.com")
+
+
+@tagged("post_install", "-at_install")
+class TestChoicesIntegrity(VrmCommon):
+    def test_choices_change_only_with_their_event(self):
+        """Even with write access granted on choices (an administrator adding an access rule),
+        a choice is not created, changed or deleted except with its consent event."""
+        event = self.alice._vrm_set_preference(self.company_recipient, "marketing", "contact", False)
+        self.env["ir.model.access"].create(
+            {
+                "name": "probe",
+                "model_id": self.env.ref("crm_vrm.model_vrm_preference").id,
+                "perm_read": True,
+                "perm_write": True,
+                "perm_create": True,
+                "perm_unlink": True,
+            }
+        )
+        pref = self.alice.vrm_preference_ids
+        for attempt in (
+            lambda: pref.write({"allowed": True}),
+            lambda: pref.sudo().write({"allowed": True}),
+            lambda: pref.with_context(crm_vrm_server_only=True).write({"allowed": True}),
+            lambda: pref.copy({"purpose_id": self.purpose_service.id}),
+            pref.unlink,
+        ):
+            with self.assertRaises(UserError):
+                attempt()
+        self.assertFalse(pref.allowed)
+        self.assertEqual(self.alice.vrm_consent_event_ids, event)
 
 
 @tagged("post_install", "-at_install")

@@ -283,7 +283,18 @@ class _ReadPlan:
     """All an enforced read of res.partner looks up for one user and purpose, cached per user
     and purpose (res.partner _vrm_read_plan, cleared with the default cache)."""
 
-    __slots__ = ("_specs", "categories", "exempt", "logged", "plan", "purpose_id", "recipient_id", "restricted")
+    __slots__ = (
+        "_specs",
+        "categories",
+        "exempt",
+        "exempt_ids",
+        "logged",
+        "plan",
+        "purpose_id",
+        "recipient_id",
+        "restricted",
+        "restricted_codes",
+    )
 
     def __init__(self, recipient_id, recipient_type, exempt, purpose_id, plan):
         self.recipient_id = recipient_id
@@ -291,6 +302,7 @@ class _ReadPlan:
         self.logged = True
         # partners never masked: internal users', the companies' and the user's own
         self.exempt = exempt
+        self.exempt_ids = sorted(exempt)  # the SQL parameter of _field_to_sql, made once
         self.purpose_id = purpose_id
         # {field name: (category code, category id, always shared?)}
         self.plan = plan
@@ -300,6 +312,7 @@ class _ReadPlan:
         self.categories = {key[0]: key for key in keys}
         # the fields whose category the choices decide (the read needs the choices index)
         self.restricted = frozenset(fname for fname, (_code, _id, always) in plan.items() if not always)
+        self.restricted_codes = frozenset(plan[fname][0] for fname in self.restricted)
         self._specs = {}
 
     def spec(self, fnames, fields):
