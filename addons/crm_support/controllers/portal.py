@@ -4,6 +4,7 @@
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
+from odoo.tools import consteq
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
@@ -72,6 +73,12 @@ class SupportPortal(CustomerPortal):
         try:
             ticket_sudo = self._document_check_access("crm.support.ticket", ticket_id, access_token)
         except (AccessError, MissingError):
+            return request.redirect("/my")
+        # only the customer rates: the franchise staff who may read the request (and feed the
+        # scorecards with its rating) may not; the tracking link's token stands for the customer
+        token_ok = access_token and ticket_sudo.access_token and consteq(ticket_sudo.access_token, access_token)
+        customer = request.env.user.partner_id.commercial_partner_id
+        if not token_ok and (request.env.user._is_public() or ticket_sudo.commercial_partner_id != customer):
             return request.redirect("/my")
         ticket_sudo._rate(rating, comment)
         suffix = f"?access_token={access_token}" if access_token else ""

@@ -192,6 +192,25 @@ class TestPortal(HttpCase, SupportCase):
         self.assertEqual(ticket.rating_comment, "Quick and tidy")
         self.assertEqual(ticket.franchise_id._scorecard()["avg_rating"], 5)
 
+    def test_only_the_customer_rates(self):
+        """The technician who may read the request cannot rate it in the customer's place (the
+        rating feeds his scorecard); the customer's tracking link still can."""
+        ticket = self._ticket()
+        staff = ticket.user_id
+        staff_sudo = staff.sudo()
+        self.authenticate(staff_sudo.login, staff_sudo.login)
+        token = form_token(self.url_open(f"/my/franchise/tickets/{ticket.id}").text)
+        ticket.with_user(staff).action_close("New windscreen fitted")
+        self.url_open(f"/my/support/tickets/{ticket.id}/rate", data={"csrf_token": token, "rating": "5"})
+        self.assertFalse(ticket.rating_value)
+        self.authenticate(None, None)
+        page = self.url_open(f"/my/support/tickets/{ticket.id}?access_token={ticket.access_token}")
+        self.url_open(
+            f"/my/support/tickets/{ticket.id}/rate",
+            data={"csrf_token": form_token(page.text), "rating": "4", "access_token": ticket.access_token},
+        )
+        self.assertEqual(ticket.rating_value, 4)
+
     def test_franchise_pages_isolated(self):
         """Staff open their tickets; another franchise's ticket page and actions answer 404."""
         london = self._ticket(partner_id=False)
