@@ -294,6 +294,7 @@ class CrmSupportTicket(models.Model):
         if sms_vals:
             # Assignee's and customer's SMS queued together: one INSERT.
             self.env["sms.sms"].sudo().create(sms_vals)
+            self._wake_sms_queue()
         if prerouted:
             prerouted._on_routed()
         if lean:
@@ -695,7 +696,7 @@ class CrmSupportTicket(models.Model):
         template = template.sudo()
         if template.attachment_ids or template.report_template_ids or template.scheduled_date:
             # A manager added files or a send date to the template: the composer handles those.
-            for ticket in tickets:
+            for ticket in tickets.with_context(crm_support_notify_recipients_only=True):
                 ticket.message_post_with_source(
                     template,
                     subtype_xmlid="mail.mt_comment",
@@ -709,7 +710,7 @@ class CrmSupportTicket(models.Model):
         bodies = template._render_field("body_html", tickets.ids, compute_lang=True)
         senders = template._render_field("email_from", tickets.ids) if template.email_from else {}
         langs = template._render_field("lang", tickets.ids) if template.lang else {}
-        for ticket in tickets:
+        for ticket in tickets.with_context(crm_support_notify_recipients_only=True):
             ticket.message_post(
                 subject=subjects[ticket.id],
                 body=bodies[ticket.id],
@@ -726,18 +727,34 @@ class CrmSupportTicket(models.Model):
             )
         self._wake_mail_queue()
 
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """Only the partners the message names while the acknowledgement is posted."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        # Set by _send_acknowledgement_email around its own posting only (the composer it uses when the
+        # template has files passes no notification argument through).
+        if not self.env.context.get("crm_support_notify_recipients_only"):
+            return recipients
+        # The acknowledgement carries the customer's tracking link and access token: the assignee and any
+        # other follower (subscribed by routing before it is posted) must not get a copy of it.
+        pids = set(msg_vals.get("partner_ids", []) if msg_vals else message.sudo().partner_ids.ids)
+        return [recipient for recipient in recipients if recipient["id"] in pids]
+
     def _send_acknowledgement_sms(self, sms_vals=None):
         """The acknowledgement SMS, queued, when consent and number allow it (lean intake: its values are
         added to sms_vals, created with the others)."""
         sms_template = self._xmlid_record("crm_support.sms_template_ticket_ack")
         if not sms_template:
             return
+        queued = False
         for ticket in self.sudo():
             partner = ticket.partner_id
             number = partner and ticket._sms_number_allowed(partner, ticket.phone or partner.mobile)
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
                 ticket._queue_sms(body, number, partner, sms_vals)
+                queued = True
+        if queued and sms_vals is None:
+            self._wake_sms_queue()
 
     @api.model
     def _xmlid_record(self, xmlid):
@@ -749,7 +766,8 @@ class CrmSupportTicket(models.Model):
     def _queue_sms(self, body, number, partner, sms_vals=None):
         """Queue an SMS for the gateway: at once as an sms.sms row; on the chatter too unless intake is lean.
 
-        Lean intake passes sms_vals: the row's values are added to it and created with the others.
+        Lean intake passes sms_vals: the row's values are added to it and created with the others. The
+        caller wakes the SMS queue once for its batch (_wake_sms_queue).
         """
         self.ensure_one()
         if self.env.context.get("crm_support_followup_later"):
@@ -1137,7 +1155,7 @@ class CrmSupportTicket(models.Model):
         )
         if sms_vals:
             self.env["sms.sms"].sudo().create(sms_vals)
-            self.env["ir.cron"]._crm_wake("sms.ir_cron_sms_scheduler_action")
+            self._wake_sms_queue()
         if mail_vals:
             self.env["mail.mail"].sudo().create(mail_vals)
             self._wake_mail_queue()
@@ -1380,11 +1398,16 @@ class CrmSupportTicket(models.Model):
         sms_template = self._xmlid_record("crm_support.sms_template_ticket_push")
         if not sms_template:
             return
+        queued = False
         for ticket in self.sudo().filtered("user_id"):
             number, partner_id = ticket._staff_contact(ticket.user_id)
             if number:
                 body = sms_template.sudo()._render_field("body", ticket.ids)[ticket.id]
                 ticket._queue_sms(body, number, self.env["res.partner"].browse(partner_id), sms_vals)
+                queued = True
+        if queued and sms_vals is None:
+            # Re-route, decline and backend routing queue the SMS here: it leaves right after commit.
+            self._wake_sms_queue()
 
     def _notify_assignee_message(self):
         """Odoo notification (inbox or e-mail, as the person chose) with the deep link; e-mails queued."""
@@ -1411,6 +1434,11 @@ class CrmSupportTicket(models.Model):
         """Odoo's mail queue sends what was queued right after commit, in a batch over one SMTP connection,
         instead of a new cursor and connection per e-mail inside this transaction (force_send)."""
         self.env["ir.cron"]._crm_wake("mail.ir_cron_mail_scheduler_action")
+
+    def _wake_sms_queue(self):
+        """Odoo's SMS queue sends what was queued right after commit: the person on duty is texted in
+        seconds, not when the hourly SMS job next runs."""
+        self.env["ir.cron"]._crm_wake("sms.ir_cron_sms_scheduler_action")
 
     def _staff_mobile(self, user):
         """E.164 mobile of a staff member, or False when there is no valid mobile."""

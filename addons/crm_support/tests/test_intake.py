@@ -420,3 +420,84 @@ class TestIntake(SupportCase):
         self.assertIn(">Swiss Confederation<", countries)
         self.cat_window.active = False
         self.assertNotIn(f'value="{self.cat_window.id}"', Ticket._intake_form_options()[0])
+
+    def _sms_wake_pending(self):
+        """Whether Odoo's SMS queue is triggered to run at once (cleared afterwards for the next step)."""
+        sms_queue = self.env.ref("sms.ir_cron_sms_scheduler_action")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", sms_queue.id)])
+        triggers.unlink()
+        return bool(triggers)
+
+    def test_new_request_sms_leave_at_once(self):
+        """Every channel that texts the assignee or the customer wakes the SMS queue for right after commit
+        (its hourly job would leave the person on duty waiting up to an hour)."""
+        self.alice.partner_id.mobile = "+44 7911 000001"
+        self.bob.partner_id.mobile = "+44 7911 000002"
+        self._sms_wake_pending()
+        for channel in ("public", "portal", "api"):
+            ticket = self._public(intake_channel=channel, subject=f"Via {channel}")
+            self.assertTrue(self.env["sms.sms"].search([("body", "ilike", ticket.name)]), channel)
+            self.assertTrue(self._sms_wake_pending(), f"{channel}: the SMS queue runs at once")
+        backend = self._ticket(partner_id=False)
+        self.assertTrue(backend.user_id)
+        self.assertTrue(self._sms_wake_pending(), "backend: the assignee's SMS leaves at once")
+        self.env["crm.support.routing.rule"].create(
+            {"name": "E-mail to Zurich", "sequence": 1, "channel": "email", "target": "franchise"}
+            | {"franchise_id": self.franchise_zurich.id}
+        )
+        self.zoe.partner_id.mobile = "+41 79 000 00 01"
+        self.env["mail.thread"].message_process("crm.support.ticket", RAW_EMAIL)
+        self.assertTrue(self.env["sms.sms"].search([("number", "=", "+41790000001")]))
+        self.assertTrue(self._sms_wake_pending(), "e-mail alias: the assignee's SMS leaves at once")
+        first = backend.user_id
+        backend.with_user(first).action_decline("Van broken down")
+        self.assertNotEqual(backend.user_id, first)
+        self.assertEqual(len(self.env["sms.sms"].search([("body", "ilike", backend.name)])), 2)
+        self.assertTrue(self._sms_wake_pending(), "decline: the next person's SMS leaves at once")
+        backend.with_user(self.support_user).action_reroute()
+        self.assertEqual(len(self.env["sms.sms"].search([("body", "ilike", backend.name)])), 3)
+        self.assertTrue(self._sms_wake_pending(), "re-route: the new assignee's SMS leaves at once")
+
+    def test_acknowledgement_to_customer_only(self):
+        """The acknowledgement (tracking link and access token) reaches the customer, never the assignee or
+        another follower, on the public form and in the backend."""
+        self.alice.partner_id.email = "alice@example.com"
+        self.bob.partner_id.email = "bob@example.com"
+        (self.alice | self.bob).notification_type = "email"
+        public = self._public()
+        self._intake_followup()
+        # In the backend with tracking on, as the web client creates it: routing subscribes the assignee.
+        backend = (
+            self.env["crm.support.ticket"]
+            .with_context(tracking_disable=False, mail_notrack=False)
+            .create(
+                {
+                    "subject": "Cracked windscreen",
+                    "partner_id": self.customer.id,
+                    "zip": "SW1A 1AA",
+                    "country_id": self.uk.id,
+                    "category_id": self.cat_windscreen.id,
+                }
+            )
+        )
+        for ticket in (public, backend):
+            assignee = ticket.user_id.partner_id
+            self.assertIn(assignee, ticket.message_partner_ids, "the assignee follows the request")
+            ack = self._ack(ticket)
+            self.assertEqual(len(ack), 1)
+            self.assertIn(ticket.access_token, str(ack.body))
+            self.assertEqual(ack.notification_ids.res_partner_id, ticket.partner_id)
+            mails = self.env["mail.mail"].search([("model", "=", ticket._name), ("res_id", "=", ticket.id)])
+            with_token = mails.filtered(lambda m, t=ticket: t.access_token in (m.body_html or ""))
+            self.assertEqual(with_token.recipient_ids, ticket.partner_id, "only the customer gets the token")
+            notified = self.env["mail.notification"].search(
+                [("mail_message_id.model", "=", ticket._name), ("mail_message_id.res_id", "=", ticket.id)]
+            )
+            self.assertFalse(
+                notified.filtered(
+                    lambda n, a=assignee, t=ticket: (
+                        n.res_partner_id == a and t.access_token in str(n.mail_message_id.body)
+                    )
+                ),
+                "the assignee is not notified of the acknowledgement",
+            )
