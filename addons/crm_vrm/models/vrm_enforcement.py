@@ -16,6 +16,7 @@ from ..tools.masking import (
     _EXEMPT,
     _MISSING,
     _ROW_ID,
+    NOT_PERSONAL,
     _hidden_codes,
     _ReadPlan,
     _sharing_keys,
@@ -405,7 +406,8 @@ class ResPartner(models.Model):
         there, so it matches no search, forms no group of its own, adds to no total and orders
         nothing. The fetch that fills the cache is not changed (see _fetch_query)."""
         sql = super()._field_to_sql(alias, fname, query, flush)
-        if self.env.su or getattr(query, "_vrm_fetch", False):
+        # the record's structure (id, active, company, name...) is never masked: no look-up
+        if fname in NOT_PERSONAL or self.env.su or getattr(query, "_vrm_fetch", False):
             return sql
         visible = self._vrm_visible_sql(alias, fname)
         return sql if visible is None else SQL("(CASE WHEN %s THEN %s END)", visible, sql)
