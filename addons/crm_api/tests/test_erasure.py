@@ -5,6 +5,7 @@ import json
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 from odoo.addons.crm_loyalty.tests.common import create_ba_programme
+from odoo.addons.crm_vrm.tests.common import text_columns_holding
 
 
 @tagged("post_install", "-at_install")
@@ -140,27 +141,6 @@ class TestErasureEverywhere(TransactionCase):
         )
         return ticket, other_ticket
 
-    def _scan(self, needles):
-        """Every table.column of type text, varchar or jsonb holding one of the needles."""
-        cr = self.env.cr
-        cr.execute(
-            """
-            SELECT c.table_name, c.column_name
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'jsonb', 'character')
-            """
-        )
-        pattern = "|".join(needles)
-        found = []
-        for table, column in cr.fetchall():
-            cr.execute(f'SELECT 1 FROM "{table}" WHERE "{column}"::text ~* %s LIMIT 1', [pattern])
-            if cr.fetchone():
-                found.append(f"{table}.{column}")
-        return found
-
     def test_erasure_leaves_no_identifier_in_any_table(self):
         """After approval, no form of the e-mail, phone numbers, name or street is in any column
         of any table; the other customer's copies, the loyalty ledger and ticket counts stay."""
@@ -174,8 +154,8 @@ class TestErasureEverywhere(TransactionCase):
             "79460321",
         ]
         self.env.flush_all()
-        self.assertIn("crm_api_idempotency.response_body", self._scan(needles))
-        self.assertIn("sms_sms.body", self._scan(needles))
+        self.assertIn("crm_api_idempotency.response_body", text_columns_holding(self.env.cr, needles))
+        self.assertIn("sms_sms.body", text_columns_holding(self.env.cr, needles))
         Ticket = self.env["crm.support.ticket"]
         tickets_before = Ticket.search_count([("partner_id", "=", self.customer.id)])
         points_before = (self.card.points, sum(self.card.history_ids.mapped("qualifying_points")))
@@ -184,7 +164,7 @@ class TestErasureEverywhere(TransactionCase):
         request.with_user(self.officer).action_approve()
         self.assertEqual(request.state, "done")
         self.env.flush_all()
-        self.assertEqual(self._scan(needles), [])
+        self.assertEqual(text_columns_holding(self.env.cr, needles), [])
         # the figures stay
         self.assertEqual(Ticket.search_count([("partner_id", "=", self.customer.id)]), tickets_before)
         self.assertTrue(ticket.exists())
@@ -198,6 +178,6 @@ class TestErasureEverywhere(TransactionCase):
             "crm_support_ticket.contact_name",
             "res_partner.name",
         ):
-            self.assertIn(table_column, self._scan(["yusuf brightwater"]))
+            self.assertIn(table_column, text_columns_holding(self.env.cr, ["yusuf brightwater"]))
         # queued text messages to the erased customer are not sent to a scrubbed number
         self.assertFalse(self.env["sms.sms"].search([("state", "=", "outgoing"), ("body", "ilike", "Reminder")]))

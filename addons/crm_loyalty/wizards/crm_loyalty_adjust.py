@@ -1,30 +1,21 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 
 class CrmLoyaltyAdjust(models.TransientModel):
     _name = "crm.loyalty.adjust"
+    _inherit = ["crm.loyalty.card.wizard"]
     _description = "Loyalty Manual Adjustment"
 
-    card_id = fields.Many2one(comodel_name="loyalty.card", required=True, readonly=True)
-    program_id = fields.Many2one(related="card_id.program_id")
     mode = fields.Selection(
         selection=[("points", "Adjust spendable points"), ("tier", "Set the tier")], required=True, default="points"
     )
     points = fields.Float(help="Positive to credit, negative to debit.")
     tier_id = fields.Many2one(comodel_name="crm.loyalty.tier", domain="[('program_id', '=', program_id)]")
     reason = fields.Char(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        """Take the card from the context of the form the wizard opens on."""
-        res = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "loyalty.card" and self.env.context.get("active_id"):
-            res.setdefault("card_id", self.env.context["active_id"])
-        return res
 
     def action_apply(self):
         """Apply the adjustment and record it on the statement or the tier history."""

@@ -3,16 +3,15 @@
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
 
 class CrmLoyaltyBackfill(models.TransientModel):
     _name = "crm.loyalty.backfill"
+    _inherit = ["crm.loyalty.card.wizard"]
     _description = "Loyalty Purchase Backfill"
 
-    card_id = fields.Many2one(comodel_name="loyalty.card", required=True, readonly=True)
-    program_id = fields.Many2one(related="card_id.program_id")
     channel_id = fields.Many2one(
         comodel_name="crm.loyalty.channel", required=True, domain="[('program_id', '=', program_id)]"
     )
@@ -25,14 +24,6 @@ class CrmLoyaltyBackfill(models.TransientModel):
         help="The till's own source name makes its later upload of the same receipt a refused duplicate.",
     )
     reason = fields.Char(required=True, help="Why the purchase is posted late, kept on the statement and the chatter.")
-
-    @api.model
-    def default_get(self, fields_list):
-        """Take the card from the context of the form the wizard opens on."""
-        res = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "loyalty.card" and self.env.context.get("active_id"):
-            res.setdefault("card_id", self.env.context["active_id"])
-        return res
 
     def action_apply(self):
         """Post the purchase whatever its date, and record who backfilled it and why."""

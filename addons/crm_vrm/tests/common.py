@@ -1,7 +1,31 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import re
+
 from odoo.tests import TransactionCase, new_test_user
+
+
+def text_columns_holding(cr, needles):
+    """Every "table.column" of a text type (text, varchar, char, jsonb), in any table of the
+    database, whose content holds one of the needles (case-insensitive)."""
+    cr.execute(
+        """
+        SELECT c.table_name, c.column_name
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+         WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+           AND c.data_type IN ('character varying', 'text', 'jsonb', 'character')
+        """
+    )
+    pattern = "(" + "|".join(re.escape(needle) for needle in needles) + ")"
+    found = []
+    for table, column in cr.fetchall():
+        cr.execute(f'SELECT 1 FROM "{table}" WHERE "{column}"::text ~* %s LIMIT 1', [pattern])
+        if cr.fetchone():
+            found.append(f"{table}.{column}")
+    return found
 
 
 class VrmCommon(TransactionCase):

@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
 from ..tools import erasure
-from .common import VrmCommon
+from .common import VrmCommon, text_columns_holding
 from .ui_case import form_token
 
 
@@ -214,7 +214,7 @@ class TestRightsRequests(VrmCommon):
             "198.51.100.77",
             "quixbrowser",
         ]
-        self.assertEqual(self._scan_text_columns(needles), [])
+        self.assertEqual(text_columns_holding(self.env.cr, needles), [])
         # the scrub left the rest of the text, and other customers, alone
         self.assertIn("Bob mentioned [erased]", other_message.body)
         self.assertEqual(tag.name, "[erased]'s household")
@@ -252,31 +252,7 @@ class TestRightsRequests(VrmCommon):
         self.assertNotIn("Alice", self.alice.name)
         self.assertEqual(namesake.name, "Alice Example")
         self.assertIn("Alice Example of 1 High Street", namesake.message_ids[:1].body)
-        self.assertEqual(self._scan_text_columns(["alice@example"]), [])
-
-    def _scan_text_columns(self, needles):
-        """Every (table.column) of a text type whose content contains one of the needles."""
-        cr = self.env.cr
-        cr.execute(
-            """
-            SELECT c.table_name, c.column_name
-              FROM information_schema.columns c
-              JOIN information_schema.tables t
-                ON t.table_name = c.table_name AND t.table_schema = c.table_schema
-             WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
-               AND c.data_type IN ('character varying', 'text', 'jsonb', 'character')
-            """
-        )
-        pattern = "(" + "|".join(n.replace(".", r"\.").replace("+", r"\+") for n in needles) + ")"
-        found = []
-        for table, column in cr.fetchall():
-            cr.execute(
-                f'SELECT 1 FROM "{table}" WHERE "{column}"::text ~* %s LIMIT 1',
-                [pattern],
-            )
-            if cr.fetchone():
-                found.append(f"{table}.{column}")
-        return found
+        self.assertEqual(text_columns_holding(self.env.cr, ["alice@example"]), [])
 
 
 @tagged("post_install", "-at_install")
