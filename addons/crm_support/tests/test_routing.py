@@ -134,6 +134,52 @@ class TestRouting(SupportCase):
         self.assertEqual(tickets.user_id, self.bob)
         self.assertIn("Alice London: on leave", tickets[0].routing_candidates)
 
+    def test_support_manager_records_leave_and_hours(self):
+        """A support manager (not an administrator) records a technician's leave and working hours as the web
+        client and RPC do, under Odoo's access rules; routing then skips the person; other people's
+        resources stay out of reach."""
+        manager_env = self.env(user=self.support_manager)
+        now = datetime.now()
+        leave = manager_env["resource.calendar.leaves"].create(
+            {
+                "name": "Holiday",
+                "resource_id": self.alice.resource_ids.id,
+                "calendar_id": self.calendar_24.id,
+                "date_from": now - timedelta(days=1),
+                "date_to": now + timedelta(days=1),
+            }
+        )
+        self.assertEqual(leave.read(["name"])[0]["name"], "Holiday")
+        leave.write({"name": "Annual leave"})
+        office = manager_env["resource.calendar"].create(
+            {
+                "name": "Alice part time",
+                "tz": "Europe/London",
+                "attendance_ids": [(0, 0, {"name": "Mon", "dayofweek": "0", "hour_from": 8, "hour_to": 12})],
+            }
+        )
+        manager_env["resource.resource"].browse(self.alice.resource_ids.id).write({"calendar_id": office.id})
+        self.assertEqual(self.alice.resource_ids.calendar_id, office)
+        manager_env["resource.calendar.attendance"].browse(self.calendar_24.attendance_ids[:1].id).write(
+            {"hour_from": 1}
+        )
+        tickets = self._ticket(partner_id=False) | self._ticket(partner_id=False)
+        self.assertEqual(tickets.user_id, self.bob, "the person on leave is skipped")
+        manager_env["resource.calendar.leaves"].browse(leave.id).unlink()
+        # Someone who is not franchise staff: their resource and leaves stay the administrators'.
+        outsider = self.env["resource.resource"].create({"name": "Outsider", "user_id": self.support_user.id})
+        with self.assertRaises(AccessError):
+            manager_env["resource.calendar.leaves"].create(
+                {
+                    "name": "Not mine",
+                    "resource_id": outsider.id,
+                    "date_from": now,
+                    "date_to": now + timedelta(hours=2),
+                }
+            )
+        with self.assertRaises(AccessError):
+            manager_env["resource.resource"].browse(outsider.id).write({"calendar_id": office.id})
+
     def _london_office_hours(self):
         """Give the London franchise office hours: Monday to Friday, 8:00 to 18:00 London time."""
         office = self.env["resource.calendar"].create(
