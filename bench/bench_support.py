@@ -1,6 +1,7 @@
 # Copyright 2026 CRM Suite developers
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""crm_support: routing decision p95, escalation sweep, SMS dispatch to a local gateway (issue 4, point 13)."""
+"""crm_support: routing decision p95, escalation sweep, SMS dispatch to a local gateway (issue 4, point 13),
+submission to the assignee's SMS at the gateway (issue 19, point 1)."""
 
 # The benchmark database is throw-away: committing between phases is intended.
 # pylint: disable=invalid-commit
@@ -10,8 +11,11 @@ import itertools
 import json
 import os
 import random
+import re
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -145,6 +149,7 @@ def run(env, ctx):
     rows += _bench_escalation(env, Ticket, n, franchises)
     rows.append(_bench_sms(env, n))
     rows += _bench_http_intake(env, ctx, n)
+    rows.append(_bench_sms_at_once(env, ctx, n))
     return rows
 
 
@@ -524,3 +529,167 @@ def _bench_sms(env, n):
         "met": rate >= 200 and _Gateway.count == n["sms"],
         "note": f"{_Gateway.count} received",
     }
+
+
+class _TimedGateway(BaseHTTPRequestHandler):
+    """A gateway that notes when each message arrived: (perf_counter, number, body)."""
+
+    received = []
+    lock = threading.Lock()
+
+    def do_POST(self):
+        form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+        with _TimedGateway.lock:
+            _TimedGateway.received.append((time.perf_counter(), form["To"][0], form["Body"][0]))
+        body = json.dumps({"sid": "SM" + self.headers["Idempotency-Key"][:10]}).encode()
+        self.send_response(201)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _free_ports(count):
+    sockets = [socket.socket() for __ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def _start_cron_server(ctx, output):
+    """A server as deployed, with a cron worker (the benchmark's other servers have none); its URL."""
+    port, gevent_port = _free_ports(2)
+    log = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "var", "log", f"{ctx.db}-server-cron.log")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            ctx._args.odoo_bin,  # pylint: disable=protected-access
+            "-c",
+            ctx._args.conf,  # pylint: disable=protected-access
+            "-d",
+            ctx.db,
+            f"--http-port={port}",
+            f"--gevent-port={gevent_port}",
+            f"--logfile={log}",
+            "--max-cron-threads=1",
+            "--workers=2",
+            "--limit-time-cpu=600",
+            "--limit-time-real=1200",
+        ],
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for __ in range(180):
+        try:
+            with urllib.request.urlopen(f"{base}/web/login", timeout=5):
+                break
+        except OSError:
+            time.sleep(0.5)
+    return server, base
+
+
+def _submit_forms(env, base, count, requests, errors):
+    """One new visitor every half second files the public form: (submitted at, reference, their phone)."""
+    uk_id = env.ref("base.uk").id
+    for i in range(-3, count):
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        # 7911 8: a valid UK mobile range the honeypot row uses (it creates nothing)
+        phone = f"+4479118{i + 3:05d}"
+        try:
+            with opener.open(f"{base}/support/request", timeout=30) as page:
+                html = page.read().decode()
+            start = html.index('name="csrf_token" value="') + len('name="csrf_token" value="')
+            form = urllib.parse.urlencode(
+                {
+                    "csrf_token": html[start : html.index('"', start)],
+                    "subject": f"bench sms at once {i}",
+                    "email": f"bench_sms{i + 3}@example.com",
+                    "phone": phone,
+                    "zip": f"{_outward(i % 50)} 1AA",
+                    "country_id": str(uk_id),
+                }
+            ).encode()
+            t0 = time.perf_counter()
+            with opener.open(f"{base}/support/request", data=form, timeout=30) as response:
+                ref = re.search(r"SR-\d{4}-\d{6}", response.read().decode())
+            if i >= 0:  # the first three warm the workers up
+                requests.append((t0, ref.group(0) if ref else None, phone))
+        except OSError as exc:
+            errors.append(str(exc))
+        time.sleep(0.5)
+
+
+def _sms_latencies(requests):
+    """Seconds from each submission to its assignee's SMS at the gateway (None: not received)."""
+    with _TimedGateway.lock:
+        received = list(_TimedGateway.received)
+    found = []
+    for t0, ref, customer in requests:
+        # the assignee's message: the reference in its text, to another number than the customer's
+        times = [at for at, number, body in received if ref and ref in body and number != customer]
+        found.append(min(times) - t0 if times else None)
+    return found
+
+
+def _bench_sms_at_once(env, ctx, n, wait_seconds=30):
+    """Public form submission -> the assignee's SMS received by a local HTTP gateway, through a real server
+    with one cron worker and the SMS job at its hourly interval: only the intake's wake-up sends it in time.
+
+    One visitor every half second (the latency of the queue, not a load test); after the last one, the
+    messages are waited for wait_seconds at most; one not received counts as the slowest.
+    """
+    (gateway_port,) = _free_ports(1)
+    gateway = ThreadingHTTPServer(("127.0.0.1", gateway_port), _TimedGateway)
+    gateway.daemon_threads = True
+    threading.Thread(target=gateway.serve_forever, daemon=True).start()
+    params = env["ir.config_parameter"].sudo()
+    params.set_param("crm_support.sms_gateway_url", f"http://127.0.0.1:{gateway_port}/Messages.json")
+    params.set_param("crm_support.sms_gateway_sender", "BENCH")
+    params.set_param("crm_support.intake_rate_limit", "0")
+    # What the rows above queued without a gateway is not this row's: only the new requests' SMS go.
+    env.cr.execute("UPDATE sms_sms SET state = 'canceled' WHERE state = 'outgoing'")
+    sms_job = env.ref("sms.ir_cron_sms_scheduler_action")
+    interval = f"{sms_job.interval_number} {sms_job.interval_type}"
+    # Its next scheduled run an hour away: a message sent in seconds was sent by the wake-up.
+    sms_job.nextcall = datetime.now() + timedelta(hours=1)
+    env.cr.commit()
+    requests, errors = [], []
+    with open(os.devnull, "w") as output:
+        server, base = _start_cron_server(ctx, output)
+        try:
+            _submit_forms(env, base, max(20, n["decisions"] // 10), requests, errors)
+            deadline = time.perf_counter() + wait_seconds
+            while None in _sms_latencies(requests) and time.perf_counter() < deadline:
+                time.sleep(0.5)
+            found = _sms_latencies(requests)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            gateway.shutdown()
+            gateway.server_close()
+            params.set_param("crm_support.sms_gateway_url", "")
+            env.cr.commit()
+    got = sorted(x for x in found if x is not None)
+    row = {"name": "public form -> assignee's SMS at the gateway p95", "unit": "s", "goal": "<= 5 s"}
+    if not got:
+        return dict(
+            row,
+            value=None,
+            met=False,
+            note=f"0 of {len(requests)} received within {wait_seconds} s; {len(errors)} errors",
+        )
+    p95 = _p95(got + [float("inf")] * (len(found) - len(got)))
+    return dict(
+        row,
+        value=round(p95, 2) if p95 != float("inf") else None,
+        met=p95 <= 5 and len(got) == len(found) and not errors,
+        note=f"median {statistics.median(got):.2f} s, max {got[-1]:.2f} s, {len(got)} of {len(found)} received "
+        f"(waited {wait_seconds} s at most), {len(errors)} errors; one visitor every 0.5 s; server: prefork, "
+        f"2 workers, 1 cron worker; the SMS job at its interval ({interval}), its next run an hour away",
+    )
