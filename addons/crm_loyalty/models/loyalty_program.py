@@ -436,20 +436,29 @@ class LoyaltyProgram(models.Model):
                 }
             )
 
-        # last year Gold, nothing flown since: the review at this year's start landed them on Silver
-        fly("landing", "SKY-LY-1", 21400, start - relativedelta(months=8))
+        def this_period(days_ago):
+            # inside the current qualification period whatever the day the demo is loaded: a purchase
+            # of the period before would count towards the review already run, not towards this year
+            return max(today - relativedelta(days=days_ago), start)
+
+        # Gold two years ago and kept at last year's review; last year only 4,800 tier points, short of
+        # Gold's 15,000 retention: the review at this year's start landed them on Silver (soft landing)
+        previous = start - relativedelta(years=1)
+        fly("landing", "SKY-LY-1", 21400, previous - relativedelta(months=6))
+        club._crm_review_tiers(previous)
+        fly("landing", "SKY-LY-2", 4800, start - relativedelta(months=5))
         club._crm_review_tiers(start)
         # an award about to expire (36 months after it was earned)
         fly("blue", "SKY-OLD-1", 640, today - relativedelta(months=36) + relativedelta(days=18))
-        fly("blue", "SKY-1", 820, today - relativedelta(days=40))
-        fly("deco", "SKY-2", 4100, today - relativedelta(days=60))
-        fly("gemini", "SKY-3", 8200, today - relativedelta(days=50))
-        fly("ready", "SKY-4", 3900, today - relativedelta(days=30))
-        fly("ready", "SKY-5", 3450, today - relativedelta(days=3), channel="online")  # 150 tier points from Silver
-        fly("joel", "SKY-6", 12800, today - relativedelta(days=90))
-        fly("joel", "SKY-7", 8600, today - relativedelta(days=20))
-        fly("joel", "SKY-8", 420, today - relativedelta(days=10), channel="hotel")
-        fly("joel", "SKY-9", 300, today - relativedelta(days=9), channel="online")
+        fly("blue", "SKY-1", 820, this_period(40))
+        fly("deco", "SKY-2", 4100, this_period(60))
+        fly("gemini", "SKY-3", 8200, this_period(50))
+        fly("ready", "SKY-4", 3900, this_period(30))
+        fly("ready", "SKY-5", 3450, this_period(3), channel="online")  # 150 tier points from Silver
+        fly("joel", "SKY-6", 12800, this_period(90))
+        fly("joel", "SKY-7", 8600, this_period(20))
+        fly("joel", "SKY-8", 420, this_period(10), channel="hotel")
+        fly("joel", "SKY-9", 300, this_period(9), channel="online")
         post(
             {
                 "member": cards["joel"].member_number,
