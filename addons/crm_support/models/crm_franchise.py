@@ -6,7 +6,7 @@ import pytz
 
 from odoo import api, fields, models, tools
 
-from .crm_franchise_area import normalize_zip, parse_zip_patterns, zip_matches
+from .crm_franchise_area import normalize_zip, parse_zip_patterns, zip_specificity
 
 
 class CrmFranchise(models.Model):
@@ -45,6 +45,10 @@ class CrmFranchise(models.Model):
         required=True,
         default=lambda self: self.env.company.resource_calendar_id,
         help="Opening hours and holidays; SLA deadlines are counted in these hours.",
+    )
+    area_priority = fields.Integer(
+        help="When the service areas of several franchises cover a postcode equally precisely, the highest "
+        "priority wins (or, with a rule that balances by load, breaks ties of open requests).",
     )
     default_capacity = fields.Integer(default=10, help="Maximum open tickets per person unless set on the person.")
     user_ids = fields.One2many(comodel_name="res.users", inverse_name="franchise_id", string="Staff")
@@ -130,8 +134,11 @@ class CrmFranchise(models.Model):
         return compiled, exact, prefix, tuple(scan), max(map(len, prefix), default=0)
 
     @api.model
-    def _find_for_location(self, country=None, state=None, zip_code=None, category=None):
-        """Franchises (ordered by name) whose service area contains the location and serve the category."""
+    def _find_for_location(self, country=None, state=None, zip_code=None, category=None, tie_break="priority"):
+        """Franchises whose service area contains the location and serve the category, the most specific
+        area first (an exact postcode over a range over a prefix, a longer prefix over a shorter one),
+        then by tie_break: "priority" (the franchise's Area Priority, highest first) or "load" (fewest open
+        requests first, then priority), then by name."""
         country_id, state_id, category_id = (
             (country.id if country else False),
             (state.id if state else False),
@@ -145,21 +152,45 @@ class CrmFranchise(models.Model):
             positions.update(exact.get(code, ()))
             for size in range(1, min(len(code), longest) + 1):
                 positions.update(prefix.get(code[:size], ()))
-        found = []
+        best = {}
         for pos in sorted(positions):
             franchise_id, area_country, states, patterns, categories = compiled[pos]
-            if franchise_id in found:
-                continue
             if area_country and area_country != country_id:
                 continue
             if states and state_id not in states:
                 continue
-            if patterns and not zip_matches(patterns, code, normalized=True):
+            if patterns and not code:
+                continue
+            specificity = zip_specificity(patterns, code, bool(states))
+            if specificity is None:
                 continue
             if category_id and categories and category_id not in categories:
                 continue
-            found.append(franchise_id)
-        return self.browse(found)
+            if franchise_id not in best or specificity > best[franchise_id]:
+                best[franchise_id] = specificity
+        franchises = self.browse(list(best)).sudo()
+        if len(franchises) < 2:
+            return self.browse(franchises.ids)
+        load = {}
+        if tie_break == "load":
+            groups = (
+                self.env["crm.support.ticket"]
+                .sudo()
+                ._read_group(
+                    [("franchise_id", "in", franchises.ids), ("is_closed", "=", False)], ["franchise_id"], ["__count"]
+                )
+            )
+            load = {franchise.id: count for franchise, count in groups}
+        ranked = franchises.sorted(
+            lambda f: (
+                tuple(-x for x in best[f.id]),
+                load.get(f.id, 0),
+                -f.area_priority,
+                f.name,
+                f.id,
+            )
+        )
+        return self.browse(ranked.ids)
 
     def _scorecard(self, date_from=None, date_to=None):
         """Service measures of this franchise for the period, counted as the Service Measures report does."""

@@ -57,6 +57,28 @@ def zip_matches(patterns, zip_code, normalized=False):
     return False
 
 
+def zip_specificity(patterns, code, has_states=False):
+    """How precisely an area covers the normalized postcode, as a sortable key (higher is more specific),
+    or None when it does not: an exact postcode (3, length) over a range (2, -width) over a prefix
+    (1, length, a longer prefix over a shorter one); an area without postcodes (0, 1 with states, 0 without)."""
+    if not patterns:
+        return (0, 1 if has_states else 0)
+    best = None
+    for kind, value in patterns:
+        if not zip_matches([(kind, value)], code, normalized=True):
+            continue
+        if kind == "exact":
+            key = (3, len(value))
+        elif kind == "prefix":
+            key = (1, len(value))
+        else:
+            low, high = value
+            width = int(high) - int(low) if low.isdigit() and high.isdigit() else 0
+            key = (2, -width)
+        best = key if best is None or key > best else best
+    return best
+
+
 class CrmFranchiseArea(models.Model):
     _name = "crm.franchise.area"
     _inherit = ["crm.support.cached.mixin"]

@@ -59,6 +59,17 @@ class CrmSupportRoutingRule(models.Model):
         default="area",
     )
     franchise_id = fields.Many2one(comodel_name="crm.franchise")
+    area_tie_break = fields.Selection(
+        selection=[
+            ("priority", "Franchise's area priority"),
+            ("load", "Fewest open requests (balance the load)"),
+        ],
+        string="Overlapping Areas",
+        required=True,
+        default="priority",
+        help="The most specific service area wins (exact postcode, then range, then the longest prefix); "
+        "between franchises covering the postcode equally precisely, this decides.",
+    )
     strategy = fields.Selection(
         selection=[
             ("chain", "Previous servicer, then skill, then least open, then round robin"),

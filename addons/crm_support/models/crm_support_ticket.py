@@ -1219,7 +1219,7 @@ class CrmSupportTicket(models.Model):
                 franchises = rule.franchise_id.filtered("active")
             else:
                 franchises = self.env["crm.franchise"]._find_for_location(
-                    self.country_id, self.state_id, self.zip, self.category_id
+                    self.country_id, self.state_id, self.zip, self.category_id, rule.area_tie_break
                 )
             if not franchises:
                 log.append(self.env._("Rule '%s' matched but no franchise covers the postcode.", rule.name))

@@ -14,3 +14,4 @@ from . import test_sms_gateway
 from . import test_tour
 from . import test_menus
 from . import test_demo_walk
+from . import test_area_overlap
