@@ -619,8 +619,14 @@ class CrmSupportTicket(models.Model):
 
     @api.model
     def _intake_rate_limited(self, ip, minutes=10):
-        """True when this IP reached the public form's limit (system parameter, default 5 per 10 minutes)."""
-        limit = int(self.env["ir.config_parameter"].sudo().get_param("crm_support.intake_rate_limit", 5))
+        """True when this IP reached the public form's limit per 10 minutes: the system parameter
+        crm_support.intake_rate_limit.<address> for that address (a kiosk, a trusted front end), else
+        crm_support.intake_rate_limit (default 5); 0 means no limit."""
+        params = self.env["ir.config_parameter"].sudo()
+        limit = int(
+            (ip and params.get_param(f"crm_support.intake_rate_limit.{ip}"))
+            or params.get_param("crm_support.intake_rate_limit", 5)
+        )
         if not ip or limit <= 0:
             return False
         since = fields.Datetime.now() - timedelta(minutes=minutes)

@@ -182,6 +182,24 @@ class TestIntake(SupportCase):
         self.assertTrue(Ticket._intake_rate_limited("203.0.113.9"))
         self.assertFalse(Ticket._intake_rate_limited("203.0.113.10"))
 
+    def test_rate_limit_raised_for_one_address(self):
+        """An integrator raises the limit for a kiosk's address only (system parameter per address); the
+        other addresses keep the default, and 0 lifts the limit for a trusted front end."""
+        Ticket = self.env["crm.support.ticket"]
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("crm_support.intake_rate_limit.198.51.100.7", "8")
+        params.set_param("crm_support.intake_rate_limit.198.51.100.8", "0")
+        for i in range(7):
+            self._public(subject=f"Kiosk {i}", intake_ip="198.51.100.7")
+            self._public(subject=f"Front end {i}", intake_ip="198.51.100.8")
+            if i < 5:
+                self._public(subject=f"Visitor {i}", intake_ip="203.0.113.9")
+        self.assertFalse(Ticket._intake_rate_limited("198.51.100.7"), "7 of the kiosk's 8")
+        self.assertFalse(Ticket._intake_rate_limited("198.51.100.8"))
+        self.assertTrue(Ticket._intake_rate_limited("203.0.113.9"), "the default 5 for everybody else")
+        self._public(subject="Kiosk 8", intake_ip="198.51.100.7")
+        self.assertTrue(Ticket._intake_rate_limited("198.51.100.7"))
+
     def test_email_alias_creates_numbered_routed_ticket(self):
         """A mail to the alias creates a numbered ticket for the sender, routed like any other."""
         self.env["crm.support.routing.rule"].create(
