@@ -66,6 +66,15 @@ class StatementRow(BaseModel):
     issued: float
     used: float
     expiry_date: datetime.date | None
+    external_ref: str | None = Field(description="The receipt number the posting system sent (postings only).")
+    source: str | None = Field(description="The system that posted the purchase or refund, e.g. till-042.")
+
+
+class StatementFilter(BaseModel):
+    """Query parameters narrowing a statement to the rows of one receipt and/or posting system."""
+
+    external_ref: str | None = Field(default=None, min_length=1, max_length=128, description="Receipt number.")
+    source: str | None = Field(default=None, min_length=1, max_length=64, description="Posting system.")
 
 
 class Voucher(BaseModel):

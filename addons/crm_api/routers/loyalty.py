@@ -4,7 +4,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from odoo import fields
 
@@ -17,6 +17,7 @@ from ..schemas_loyalty import (
     PostingResult,
     RedemptionIn,
     RedemptionResult,
+    StatementFilter,
     StatementRow,
     Voucher,
 )
@@ -25,6 +26,7 @@ from .common import PROBLEM_RESPONSES
 router = APIRouter(prefix="/loyalty", tags=["loyalty"], responses=PROBLEM_RESPONSES)
 
 Member = Annotated[str, Path(min_length=1, max_length=64, description="Card code or member number.")]
+StatementFilterDep = Annotated[StatementFilter, Query()]
 
 
 def _nullify(values, keys):
@@ -66,10 +68,16 @@ def _own_cards_sudo(env, card_id=None):
     return env["loyalty.card"].sudo().search(domain)
 
 
-def _statement_page(card, paging):
-    rows = card._crm_statement(offset=paging.offset, limit=paging.limit)
-    total = card.env["loyalty.history"].sudo().search_count([("card_id", "=", card.id)])
-    optional = {"date", "description", "expiry_date"}
+def _statement_page(card, paging, filters):
+    rows = card._crm_statement(
+        offset=paging.offset, limit=paging.limit, external_ref=filters.external_ref, source=filters.source
+    )
+    total = (
+        card.env["loyalty.history"]
+        .sudo()
+        .search_count(card._crm_statement_domain(filters.external_ref, filters.source))
+    )
+    optional = {"date", "description", "expiry_date", "external_ref", "source"}
     return paging.page([_nullify(row, optional) for row in rows], total)
 
 
@@ -115,9 +123,9 @@ def get_member(member: Member, env: ApiEnv):
 
 
 @router.get("/members/{member}/statement", response_model=Page[StatementRow], summary="A member's statement")
-def get_member_statement(member: Member, env: ApiEnv, paging: PagingDep):
-    """The ledger rows of a membership, newest first."""
-    return _statement_page(_find_member(env, member), paging)
+def get_member_statement(member: Member, env: ApiEnv, paging: PagingDep, filters: StatementFilterDep):
+    """The ledger rows of a membership, newest first; ``external_ref`` and ``source`` narrow them."""
+    return _statement_page(_find_member(env, member), paging, filters)
 
 
 @router.get("/members/{member}/vouchers", response_model=list[Voucher], summary="A member's vouchers")
@@ -146,12 +154,14 @@ def get_my_memberships(env: ApiEnv):
 
 
 @router.get("/me/{card_id}/statement", response_model=Page[StatementRow], summary="My statement")
-def get_my_statement(card_id: Annotated[int, Path(ge=1, le=2**31 - 1)], env: ApiEnv, paging: PagingDep):
-    """The statement of one of the key owner's memberships."""
+def get_my_statement(
+    card_id: Annotated[int, Path(ge=1, le=2**31 - 1)], env: ApiEnv, paging: PagingDep, filters: StatementFilterDep
+):
+    """The statement of one of the key owner's memberships; ``external_ref`` and ``source`` narrow it."""
     card_sudo = _own_cards_sudo(env, card_id)
     if not card_sudo:
         raise ApiProblem(404, "No such membership among yours.")
-    return _statement_page(card_sudo, paging)
+    return _statement_page(card_sudo, paging, filters)
 
 
 @router.get("/me/{card_id}/vouchers", response_model=list[Voucher], summary="My vouchers")

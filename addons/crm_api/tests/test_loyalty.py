@@ -99,6 +99,39 @@ class TestLoyaltyApi(ApiCase):
         self.assertEqual([row["issued"] for row in page["items"]], [30, 20])
         self.assertProblem(self.api("GET", "/loyalty/members/NOPE", key=self.till_key), 404)
 
+    def test_statement_rows_carry_reference_and_source(self):
+        """Each posted row says its receipt and posting system as fields; the till filters the statement by
+        either, the member filters her own; rows without a posting (a redemption) have neither."""
+        self._purchase("F-1", 10.0)
+        self._purchase("F-2", 20.0)
+        self._purchase("F-3", 30.0, source="web-shop")
+        self._purchase("F-1-R", 10.0, kind="refund", original_ref="F-1", channel=None)
+        path = f"/loyalty/members/{self.card.member_number}"
+        self.api("POST", f"{path}/redemptions", key=self.till_key, json={"points": 5, "description": "Coffee"})
+        rows = self.api("GET", f"{path}/statement", key=self.till_key).json()["items"]
+        self.assertEqual(
+            [(r["kind"], r["external_ref"], r["source"]) for r in rows],
+            [
+                ("redeem", None, None),
+                ("refund", "F-1-R", "till-42"),
+                ("award", "F-3", "web-shop"),
+                ("award", "F-2", "till-42"),
+                ("award", "F-1", "till-42"),
+            ],
+        )
+        page = self.api("GET", f"{path}/statement?external_ref=F-2", key=self.till_key).json()
+        self.assertEqual((page["total"], [r["issued"] for r in page["items"]]), (1, [20]))
+        page = self.api("GET", f"{path}/statement?source=till-42&limit=1", key=self.till_key).json()
+        self.assertEqual((page["total"], [r["external_ref"] for r in page["items"]]), (3, ["F-1-R"]))
+        page = self.api("GET", f"{path}/statement?source=web-shop&external_ref=F-1", key=self.till_key).json()
+        self.assertEqual(page["total"], 0)
+        mine = self.api("GET", f"/loyalty/me/{self.card.id}/statement?source=web-shop", key=self.portal_key).json()
+        self.assertEqual([r["external_ref"] for r in mine["items"]], ["F-3"])
+        schema = self.api("GET", "/openapi.json").json()
+        operation = schema["paths"]["/loyalty/members/{member}/statement"]["get"]
+        params = {p["name"] for p in operation["parameters"]}
+        self.assertTrue({"external_ref", "source", "limit"} <= params, params)
+
     def test_customer_sees_only_own_membership(self):
         """A customer key reads its own memberships and statement, not anyone else's."""
         self._purchase("C-1", 40.0)

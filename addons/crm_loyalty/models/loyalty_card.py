@@ -720,13 +720,23 @@ class LoyaltyCard(models.Model):
             "as_of": today,
         }
 
-    def _crm_statement(self, offset=0, limit=50):
-        """The card's statement, newest first: one dict per ledger row."""
+    def _crm_statement_domain(self, external_ref=None, source=None):
+        """The domain of the card's statement rows, optionally those of one external reference and/or source."""
+        self.ensure_one()
+        domain = [("card_id", "=", self.id)]
+        if external_ref:
+            domain.append(("crm_external_ref", "=", external_ref))
+        if source:
+            domain.append(("crm_source", "=", source))
+        return domain
+
+    def _crm_statement(self, offset=0, limit=50, external_ref=None, source=None):
+        """The card's statement, newest first: one dict per ledger row (optionally filtered by reference, source)."""
         self.ensure_one()
         rows = (
             self.env["loyalty.history"]
             .sudo()
-            .search([("card_id", "=", self.id)], order="id desc", offset=offset, limit=limit)
+            .search(self._crm_statement_domain(external_ref, source), order="id desc", offset=offset, limit=limit)
         )
         return [
             {
@@ -738,6 +748,8 @@ class LoyaltyCard(models.Model):
                 "issued": row.issued,
                 "used": row.used,
                 "expiry_date": row.expiry_date or False,
+                "external_ref": row.crm_external_ref or False,
+                "source": row.crm_source or False,
             }
             for row in rows
         ]

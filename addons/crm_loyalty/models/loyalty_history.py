@@ -153,6 +153,9 @@ class LoyaltyHistory(models.Model):
     crm_expiry_notified = fields.Boolean(string="Expiry notice sent")
     posting_id = fields.Many2one(comodel_name="crm.loyalty.posting", index="btree_not_null", ondelete="set null")
     voucher_card_id = fields.Many2one(comodel_name="loyalty.card", string="Voucher", ondelete="set null")
+    # the till's receipt and the posting system, read from the posting (searchable, no column per row)
+    crm_external_ref = fields.Char(related="posting_id.external_ref", string="External reference")
+    crm_source = fields.Char(related="posting_id.source", string="Source")
     # related, not stored: statements reach ten million rows, every stored column costs on insert
     partner_id = fields.Many2one(related="card_id.partner_id", string="Member")
     program_id = fields.Many2one(related="card_id.program_id")

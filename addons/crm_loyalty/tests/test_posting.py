@@ -25,6 +25,23 @@ class TestPosting(LoyaltyCase):
         self.assertEqual(posting.history_id.posting_id, posting)
         self.assertEqual(self.card_alice.history_ids.description, "Store purchase T-1")
 
+    def test_statement_rows_carry_reference_and_source(self):
+        """A statement row says the receipt and the posting system as fields, and a loyalty user finds the rows
+        of one receipt or one system by them (the description is only a label)."""
+        self.post("T-7", 40)
+        self.post("T-8", 60, source="web-shop")
+        self.post("T-7-R", 40, kind="refund", original_ref="T-7", channel=None)
+        History = self.env["loyalty.history"].with_user(self.loyalty_user)
+        rows = History.search([("card_id", "=", self.card_alice.id)], order="id")
+        self.assertEqual(
+            [(r.crm_external_ref, r.crm_source) for r in rows],
+            [("T-7", "till"), ("T-8", "web-shop"), ("T-7-R", "till")],
+        )
+        self.assertEqual(History.search([("crm_external_ref", "=", "T-8")]).issued, 60)
+        self.assertEqual(len(History.search([("crm_source", "=", "till"), ("card_id", "=", self.card_alice.id)])), 2)
+        card = self.card_alice.with_user(self.loyalty_user)
+        self.assertEqual([r["external_ref"] for r in card._crm_statement(source="till")], ["T-7-R", "T-7"])
+
     def test_fuel_one_point_per_two_units(self):
         """Fuel earns one point per two units spent."""
         result = self.post("F-1", 51, channel="fuel")
