@@ -9,6 +9,7 @@ source "$(dirname "$0")/setup.sh"
 
 DB=${DB:-crm_demo}
 PORT=${HTTP_PORT:-8069}
+MAIL_PORT=${MAIL_PORT:-2525}
 ADDONS=$(our_addons)
 
 setup_all
@@ -35,9 +36,15 @@ fi
 # The database by name (-d), no --db-filter: Odoo then serves it without listing the server's
 # databases on a new PostgreSQL connection for each new visitor (see crm_support's CONFIGURE, item 9).
 # A development server (demo logins, admin / admin): on this machine's loopback only, never on the network.
-odoo -d "$DB" --http-interface=127.0.0.1 --http-port="$PORT" --logfile="$VAR/log/$DB.log" &
+# A local mail catcher (scripts/mailcatcher.py, a real SMTP server on 127.0.0.1): the e-mails the demo
+# sends (acknowledgements, assignments, escalations) are kept in var/mail instead of ending in
+# "exception" on a machine without a mail server. `python3 scripts/mailcatcher.py list` shows them.
+"$PY" "$ROOT/scripts/mailcatcher.py" serve --port="$MAIL_PORT" --dir="$VAR/mail" 2>>"$VAR/log/mailcatcher.log" &
+catcher=$!
+odoo -d "$DB" --http-interface=127.0.0.1 --http-port="$PORT" --smtp=127.0.0.1 --smtp-port="$MAIL_PORT" \
+    --logfile="$VAR/log/$DB.log" &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null' INT TERM EXIT
+trap 'kill $server $catcher 2>/dev/null; wait $server $catcher 2>/dev/null' INT TERM EXIT
 for _ in $(seq 120); do
     curl -fsS -o /dev/null "http://127.0.0.1:$PORT/web/login" 2>/dev/null && break
     kill -0 $server 2>/dev/null || die "The server stopped while starting: see var/log/$DB.log."
@@ -50,6 +57,8 @@ cat <<EOF
 
   Log in as        admin / admin                 (administrator: every menu)
   Demo logins      see README.md, "Demo logins"  (franchise staff, customers, privacy officer)
+  Sent e-mails     python3 scripts/mailcatcher.py list   (kept in var/mail by a local SMTP server
+                   on 127.0.0.1:$MAIL_PORT; "show <file>" prints one; SMS: Settings > Technical > Phone / SMS > SMS)
   Stop with        Ctrl+C
 
 EOF
