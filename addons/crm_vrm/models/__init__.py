@@ -13,6 +13,7 @@ from . import res_partner
 from . import res_partner_rights
 from . import vrm_enforcement
 from . import vrm_enforcement_base
+from . import vrm_enforcement_matching
 from . import mail_message
 from . import res_users
 from . import ir_qweb_field

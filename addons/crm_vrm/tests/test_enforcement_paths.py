@@ -107,6 +107,45 @@ class TestEnforcementPaths(VrmCommon):
             self.alice, self.Partner.with_user(self.user_officer).search([("vrm_consent_event_ids", "!=", False)])
         )
 
+    def test_links_read_with_the_choices_follow_their_rules(self):
+        """A contact list read with hidden fields (the read that fetches the choices index as the
+        superuser) lists only the contacts the user's record rules let him see."""
+        other = self.env["res.company"].create({"name": "Other Glass Ltd"})
+        hidden = self.env["res.partner"].create(
+            {"name": "Alice's other address", "parent_id": self.alice.id, "type": "other", "company_id": other.id}
+        )
+        seen = self.env["res.partner"].create(
+            {"name": "Alice's invoices", "parent_id": self.alice.id, "type": "invoice"}
+        )
+        self.assertEqual(self.alice.child_ids, hidden | seen)
+        self.env.invalidate_all()
+        (row,) = self.Partner.browse(self.alice.id).read(["email", "child_ids"])
+        self.assertEqual(row["child_ids"], seen.ids)
+        self.assertNoSecret(row)
+
+    def test_lookups_by_address_find_the_hidden_customer(self):
+        """Odoo's look-ups of a contact by the address typed (find_or_create, recipients by
+        e-mail, the mail gateway) find Alice, whose e-mail the marketer may not see, instead of
+        creating a second Alice without her choices; her values stay masked; a contact outside
+        the user's record rules is not found."""
+        Partner = self.Partner
+        count = self.env["res.partner"].search_count([])
+        self.assertEqual(Partner.find_or_create("Alice <ALICE@example.com>"), self.alice)
+        found = Partner._find_or_create_from_emails(["alice@example.com", "new.person@example.com"])
+        self.assertEqual(found[0], self.alice)
+        self.assertEqual(found[1].email, "new.person@example.com")
+        self.assertEqual(self.env["res.partner"].search_count([]), count + 1)
+        thread = self.env["res.partner"].with_user(self.marketer).browse(self.bob.id)
+        (by_gateway,) = thread._mail_find_partner_from_emails(["alice@example.com"])
+        self.assertEqual(by_gateway, self.alice)
+        self.assertNoSecret(by_gateway.read(["email", "phone"]))
+        # still no search oracle: a search on the address finds nothing
+        self.assertFalse(Partner.search([("email", "=", "alice@example.com")]))
+        # the record rules still decide: a contact of a company the marketer is not in is not his
+        other = self.env["res.company"].create({"name": "Other Glass Ltd"})
+        stranger = self.env["res.partner"].create({"name": "Sam", "email": "sam@example.com", "company_id": other.id})
+        self.assertNotEqual(Partner.find_or_create("sam@example.com"), stranger)
+
     def test_display_name_shows_no_hidden_email_or_address(self):
         """show_email / show_address in the context add only what the user may see."""
         partner = self.Partner.browse(self.alice.id).with_context(show_email=True, show_address=True)
