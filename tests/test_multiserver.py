@@ -3,7 +3,8 @@
 """Several Odoo servers on one database (issue 20, point 1, first part): two real HTTP servers in
 prefork mode (2 workers each) serve the test database at once; a change made through server A that
 clears the registry cache is seen by every worker of server B on its next request, and a worker
-killed mid-flight (SIGKILL) costs no answer of the others."""
+killed mid-flight (SIGKILL) costs no answer of the others; the SMS queue run by two processes at
+once sends each message exactly once to a real local gateway."""
 
 import concurrent.futures
 import contextlib
@@ -176,3 +177,107 @@ def test_worker_killed_mid_flight_costs_no_other_answer(servers):
         "A's master to replace the killed worker",
     )
     assert all(_get(f"{url_a}/web/login")[0] == 200 for __ in range(6))
+
+
+_QUEUE_RUNNER = """
+import sys, odoo
+odoo.tools.config.parse_config(["-c", sys.argv[1], "-d", sys.argv[2], "--logfile", sys.argv[3]])
+registry = odoo.modules.registry.Registry(sys.argv[2])
+with registry.cursor() as cr:
+    odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})["sms.sms"]._process_queue()
+"""
+
+
+class _Gateway:
+    """A Twilio-style SMS gateway (http.server in a thread) that records every message it accepts."""
+
+    def __init__(self):
+        import json
+        import threading
+        import urllib.parse
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.received = []
+        lock = threading.Lock()
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = urllib.parse.parse_qs(self.rfile.read(int(self.headers.get("Content-Length", 0))).decode())
+                with lock:
+                    gateway.received.append(form.get("Body", [""])[0])
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"sid": uuid.uuid4().hex}).encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/Messages.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_sms_queue_run_by_two_processes_at_once_sends_each_once(servers, test_db):
+    """Odoo's SMS queue (sms.sms._process_queue, the SMS cron's method) run by two processes at the
+    same moment against a real local HTTP gateway: each queued message reaches the gateway exactly once
+    (crm_support's _send locks the rows FOR UPDATE SKIP LOCKED), none is left queued."""
+    (__, url_a), __ = servers
+    common = xmlrpc.client.ServerProxy(f"{url_a}/xmlrpc/2/common")
+    uid = common.authenticate(test_db, "admin", "admin", {})
+    models = xmlrpc.client.ServerProxy(f"{url_a}/xmlrpc/2/object")
+
+    def call(model, method, *args):
+        return models.execute_kw(test_db, uid, "admin", model, method, list(args))
+
+    gateway = _Gateway()
+    run = uuid.uuid4().hex[:8]
+    try:
+        call("ir.config_parameter", "set_param", "crm_support.sms_gateway_url", gateway.url)
+        bodies = [f"multiserver {run} #{i}" for i in range(60)]
+        sms_ids = call(
+            "sms.sms",
+            "create",
+            [{"number": f"+4479118{i:05d}", "body": body, "state": "outgoing"} for i, body in enumerate(bodies)],
+        )
+        runners = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    _QUEUE_RUNNER,
+                    _env("ODOO_CONF"),
+                    test_db,
+                    str(ROOT / "var" / "log" / f"{test_db}.multiserver-queue-{k}.log"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+            for k in range(2)
+        ]
+        try:
+            codes = [runner.wait(timeout=120) for runner in runners]
+        finally:
+            for runner in runners:
+                if runner.poll() is None:
+                    runner.kill()
+                    runner.wait(timeout=10)
+        mine = [body for body in gateway.received if f"multiserver {run} " in body]
+        # Proves: nothing sent twice by two queue runners at once.
+        assert sorted(mine) == sorted(set(mine)), f"{len(mine) - len(set(mine))} SMS sent twice"
+        # Proves: nothing lost: every message reached the gateway, none is left queued.
+        assert sorted(mine) == sorted(bodies)
+        left = call("sms.sms", "search_count", [("id", "in", sms_ids), ("state", "=", "outgoing")])
+        assert left == 0
+        assert codes == [0, 0], (
+            f"a queue runner failed (exit codes {codes}): see var/log/{test_db}.multiserver-queue-*.log"
+        )
+    finally:
+        call("ir.config_parameter", "set_param", "crm_support.sms_gateway_url", "")
+        gateway.close()

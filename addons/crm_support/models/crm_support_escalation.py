@@ -13,10 +13,18 @@ class CrmSupportEscalationLevel(models.Model):
 
     policy_id = fields.Many2one(comodel_name="crm.support.sla.policy", required=True, ondelete="cascade", index=True)
     name = fields.Char(required=True)
+    trigger = fields.Selection(
+        selection=[("resolution", "Resolution target"), ("response", "First-response target")],
+        string="Target",
+        required=True,
+        default="resolution",
+        help="The deadline this level counts from; a first-response level fires only while the request "
+        "has had no first response.",
+    )
     offset_minutes = fields.Integer(
         string="Minutes From Breach",
         required=True,
-        help="Relative to the resolution deadline: -30 is 30 minutes before, 60 is one hour after.",
+        help="Relative to the level's deadline: -30 is 30 minutes before, 60 is one hour after.",
     )
     notify = fields.Selection(
         selection=[

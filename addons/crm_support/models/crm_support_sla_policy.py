@@ -47,7 +47,8 @@ class CrmSupportSlaPolicy(models.Model):
     @tools.ormcache()
     def _compiled_policies(self):
         """Active policies in order as plain tuples (cached): (id, company id, priority, category ids,
-        franchise ids, response hours, resolution hours, earliest escalation offset or None)."""
+        franchise ids, response hours, resolution hours, earliest offset of the resolution levels and of
+        the first-response levels, each or None)."""
         return tuple(
             (
                 policy.id,
@@ -57,7 +58,14 @@ class CrmSupportSlaPolicy(models.Model):
                 frozenset(policy.franchise_ids.ids),
                 policy.response_hours,
                 policy.resolution_hours,
-                min(policy.level_ids.mapped("offset_minutes"), default=None),
+                min(
+                    policy.level_ids.filtered(lambda level: level.trigger == "resolution").mapped("offset_minutes"),
+                    default=None,
+                ),
+                min(
+                    policy.level_ids.filtered(lambda level: level.trigger == "response").mapped("offset_minutes"),
+                    default=None,
+                ),
             )
             for policy in self.sudo().with_context(active_test=True).search([])
         )

@@ -886,9 +886,17 @@ class CrmSupportTicket(models.Model):
         elif not policy:
             vals.update(sla_response_deadline=False, sla_resolution_deadline=False)
         if with_escalation:
-            deadline = vals.get("sla_resolution_deadline")
-            due = deadline and policy[7] is not None and not self.is_closed and not self.sla_paused_since
-            vals["next_escalation_at"] = due and deadline + timedelta(minutes=policy[7])
+            # the earliest level of the policy, counted from its deadline (resolution or first response)
+            dues = [
+                deadline + timedelta(minutes=offset)
+                for deadline, offset in (
+                    (vals.get("sla_resolution_deadline"), policy and policy[7]),
+                    (not self.first_response_at and vals.get("sla_response_deadline"), policy and policy[8]),
+                )
+                if deadline and offset is not None and offset is not False
+            ]
+            due = dues and not self.is_closed and not self.sla_paused_since
+            vals["next_escalation_at"] = due and min(dues)
         return vals
 
     @api.model
@@ -938,8 +946,17 @@ class CrmSupportTicket(models.Model):
         """
         if not self.ids:
             return
-        self.flush_recordset(["sla_policy_id", "sla_resolution_deadline", "sla_paused_since", "is_closed"])
-        self.env["crm.support.escalation.level"].flush_model(["policy_id", "offset_minutes"])
+        self.flush_recordset(
+            [
+                "sla_policy_id",
+                "sla_resolution_deadline",
+                "sla_response_deadline",
+                "first_response_at",
+                "sla_paused_since",
+                "is_closed",
+            ]
+        )
+        self.env["crm.support.escalation.level"].flush_model(["policy_id", "offset_minutes", "trigger"])
         self.env["crm.support.escalation.log"].flush_model(["ticket_id", "level_id"])
         self.env.cr.execute(
             """
@@ -947,9 +964,12 @@ class CrmSupportTicket(models.Model):
                SET next_escalation_at = due.at
               FROM (
                     SELECT s.id,
-                           CASE WHEN s.sla_resolution_deadline IS NULL OR COALESCE(s.is_closed, FALSE)
-                                     OR s.sla_paused_since IS NOT NULL THEN NULL
-                                ELSE (SELECT min(s.sla_resolution_deadline + l.offset_minutes * interval '1 minute')
+                           CASE WHEN COALESCE(s.is_closed, FALSE) OR s.sla_paused_since IS NOT NULL THEN NULL
+                                ELSE (SELECT min((CASE WHEN l.trigger = 'response'
+                                                       THEN (CASE WHEN s.first_response_at IS NULL
+                                                                  THEN s.sla_response_deadline END)
+                                                       ELSE s.sla_resolution_deadline END)
+                                                 + l.offset_minutes * interval '1 minute')
                                         FROM crm_support_escalation_level l
                                        WHERE l.policy_id = s.sla_policy_id
                                          AND NOT EXISTS (SELECT 1 FROM crm_support_escalation_log g
@@ -1021,8 +1041,17 @@ class CrmSupportTicket(models.Model):
         """
         if not self.ids:
             return []
-        self.flush_recordset(["sla_policy_id", "sla_resolution_deadline", "sla_paused_since", "is_closed"])
-        self.env["crm.support.escalation.level"].flush_model(["policy_id", "offset_minutes"])
+        self.flush_recordset(
+            [
+                "sla_policy_id",
+                "sla_resolution_deadline",
+                "sla_response_deadline",
+                "first_response_at",
+                "sla_paused_since",
+                "is_closed",
+            ]
+        )
+        self.env["crm.support.escalation.level"].flush_model(["policy_id", "offset_minutes", "trigger"])
         Log = self.env["crm.support.escalation.log"]
         Log.flush_model()
         self.env.cr.execute(
@@ -1034,7 +1063,9 @@ class CrmSupportTicket(models.Model):
               JOIN crm_support_escalation_level l ON l.policy_id = t.sla_policy_id
              WHERE t.id = ANY(%(ids)s)
                AND NOT COALESCE(t.is_closed, FALSE) AND t.sla_paused_since IS NULL
-               AND t.sla_resolution_deadline + l.offset_minutes * interval '1 minute' <= %(now)s
+               AND (CASE WHEN l.trigger = 'response'
+                         THEN (CASE WHEN t.first_response_at IS NULL THEN t.sla_response_deadline END)
+                         ELSE t.sla_resolution_deadline END) + l.offset_minutes * interval '1 minute' <= %(now)s
              ORDER BY t.id, l.offset_minutes, l.id
             ON CONFLICT (ticket_id, level_id) DO NOTHING
             RETURNING id, ticket_id, level_id
@@ -1105,7 +1136,17 @@ class CrmSupportTicket(models.Model):
             return
         tickets = self.browse([ticket.id for ticket, __ in pairs]).sudo()
         # One read of what the texts need, for the whole batch.
-        tickets.fetch(["name", "subject", "sla_resolution_deadline", "user_id", "franchise_id", "company_id"])
+        tickets.fetch(
+            [
+                "name",
+                "subject",
+                "sla_resolution_deadline",
+                "sla_response_deadline",
+                "user_id",
+                "franchise_id",
+                "company_id",
+            ]
+        )
         recipients = self._escalation_recipients_map(pairs)
         base_url = self.browse().get_base_url()
         author_id, email_from = self._message_compute_author(
@@ -1113,17 +1154,23 @@ class CrmSupportTicket(models.Model):
         )
         reply_to = self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False]
         # Translated once per batch, filled in per ticket.
-        template = self.env._("Escalation '%(level)s' on %(ref)s (%(subject)s): resolution due %(due)s.")
+        templates = {
+            "resolution": self.env._("Escalation '%(level)s' on %(ref)s (%(subject)s): resolution due %(due)s."),
+            "response": self.env._("Escalation '%(level)s' on %(ref)s (%(subject)s): first response due %(due)s."),
+        }
         open_label = self.env._("Open")
         mobiles = {}
         notes, sms_vals, mail_vals = {}, [], []
         for ticket, level in pairs:
             users = recipients[ticket.id, level.id]
-            text = template % {
+            response = level.trigger == "response"
+            text = templates[level.trigger] % {
                 "level": level.name,
                 "ref": ticket.name,
                 "subject": ticket.subject,
-                "due": fields.Datetime.to_string(ticket.sla_resolution_deadline),
+                "due": fields.Datetime.to_string(
+                    ticket.sla_response_deadline if response else ticket.sla_resolution_deadline
+                ),
             }
             link = f"{base_url}/sr/{ticket.id}"
             notes.setdefault(level, {})[ticket.id] = text

@@ -311,3 +311,38 @@ class TestSla(SupportCase):
         self.assertFalse(ticket.next_escalation_at)
         with freeze_time("2026-12-10 12:00:00"):
             self.assertEqual(self.env["crm.support.ticket"]._cron_escalate(), 0)
+
+    def test_first_response_escalation(self):
+        """A support manager adds a first-response level: a request nobody answered by its first-response
+        target (Friday 17:00) alerts the franchise manager 30 minutes later, once; an accepted one does not."""
+        self.policy.with_user(self.support_manager).write(
+            {
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {"name": "No answer", "trigger": "response", "offset_minutes": 30, "notify": "manager"},
+                    )
+                ]
+            }
+        )
+        Ticket = self.env["crm.support.ticket"]
+        with freeze_time(FRIDAY_3PM):
+            silent = self._ticket(partner_id=False, subject="Nobody answered")
+            answered = self._ticket(partner_id=False, subject="Answered")
+            answered.with_user(answered.user_id).action_accept()
+        self.assertEqual(silent.sla_response_deadline, datetime(2026, 11, 27, 17, 0))
+        self.assertEqual(silent.next_escalation_at, datetime(2026, 11, 27, 17, 30))
+        with freeze_time("2026-11-27 17:20:00"):
+            self.assertEqual(Ticket._cron_escalate(), 0)
+        with freeze_time("2026-11-27 17:31:00"):
+            self.assertEqual(Ticket._cron_escalate(), 1)
+            self.assertEqual(Ticket._cron_escalate(), 0, "once")
+        sms = self._sms_to("+447911000009")
+        self.assertEqual(len(sms), 1)
+        self.assertIn(silent.name, sms.body)
+        self.assertIn("first response", sms.body)
+        self.assertEqual(silent.escalation_log_ids.level_id.name, "No answer")
+        self.assertFalse(answered.escalation_log_ids)
+        # the resolution ladder goes on as before
+        self.assertEqual(silent.next_escalation_at, datetime(2026, 11, 30, 14, 30))
