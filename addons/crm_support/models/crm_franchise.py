@@ -103,7 +103,9 @@ class CrmFranchise(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if {"active", "category_ids", "name"} & set(vals):
+        # calendar_id: what was cached for a calendar it leaves may go stale, unseen (a calendar no franchise
+        # uses clears nothing on change) until it is a franchise's again
+        if {"active", "category_ids", "name", "calendar_id"} & set(vals):
             self.env.registry.clear_cache()
         return res
 

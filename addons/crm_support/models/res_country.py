@@ -9,3 +9,6 @@ class ResCountry(models.Model):
     # country created, renamed or deleted clears it like a category does.
     _name = "res.country"
     _inherit = ["res.country", "crm.support.cached.mixin"]
+
+    # the forms show the name only
+    _cache_fields = frozenset({"name"})

@@ -54,17 +54,26 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
+        # franchise staff before (on a cached roster) or after (to be put on one); other users
+        # (customers' portal accounts) are on none: a change of theirs clears nothing
+        staff_before = ROSTER_FIELDS & set(vals) and self._support_franchise_staff()
         res = super().write(vals)
         if vals.get("franchise_id"):
             self._support_ensure_resource()
-        if ROSTER_FIELDS & set(vals):
+        if staff_before or (ROSTER_FIELDS & set(vals) and self._support_franchise_staff()):
             self.env.registry.clear_cache()  # franchise rosters (crm.franchise._staff_rosters)
         return res
 
     def unlink(self):
+        staff = self._support_franchise_staff()
         res = super().unlink()
-        self.env.registry.clear_cache()
+        if staff:
+            self.env.registry.clear_cache()  # franchise rosters (crm.franchise._staff_rosters)
         return res
+
+    def _support_franchise_staff(self):
+        """The users of self who work for a franchise (archived ones included)."""
+        return self.sudo().with_context(active_test=False).filtered("franchise_id")
 
     def _vrm_recipient(self):
         """Franchise people see customers as their franchise's recipient."""

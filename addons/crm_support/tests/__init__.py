@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from . import test_access
+from . import test_cache
 from . import test_escalation_concurrency
 from . import test_install
 from . import test_intake

@@ -26,17 +26,36 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        """New users may be staff: refresh the partners that are never masked."""
+        """New internal users are staff: refresh the partners that are never masked."""
         users = super().create(vals_list)
-        self.env.registry.clear_cache()
+        # A portal signup (a share user) changes no cached value: the staff partners are internal
+        # users' and companies', and the per-user states are keyed by a user id no cache holds yet.
+        if not all(users.mapped("share")):
+            self.env.registry.clear_cache()
         return users
 
     def write(self, vals):
         """Refresh the partners that are never masked, and who acts for which recipient."""
+        if "groups_id" in vals and not (
+            {"share", "partner_id", "active", "vrm_recipient_id", "vrm_purpose_id"} & vals.keys()
+        ):
+            # a change of groups that leaves every user's standing as it was (mail's notification type, set
+            # on each new portal user) changes no cached state
+            before = self._vrm_cached_standing()
+            res = super().write(vals)
+            if self._vrm_cached_standing() != before:
+                self.env.registry.clear_cache()
+            return res
         res = super().write(vals)
         if {"groups_id", "share", "partner_id", "active", "vrm_recipient_id", "vrm_purpose_id"} & vals.keys():
             self.env.registry.clear_cache()
         return res
+
+    def _vrm_cached_standing(self):
+        """What the cached enforcement states read of these users' groups: internal or not, privacy
+        officer or not, purpose."""
+        officer = self.env.ref("crm_vrm.group_vrm_manager")
+        return [(user.share, officer in user.groups_id, user._vrm_purpose_code()) for user in self.sudo()]
 
     def _vrm_recipient(self):
         """The recipient whose sharing governs what this user is shown (empty: none)."""

@@ -27,9 +27,10 @@ class VrmRecipient(models.Model):
 
     def write(self, vals):
         """Who acts for a recipient of which type is cached per user: refresh it."""
+        res = super().write(vals)
         if "recipient_type" in vals:
             self.env.registry.clear_cache()
-        return super().write(vals)
+        return res
 
     @api.model
     def _vrm_name_company_recipient(self):

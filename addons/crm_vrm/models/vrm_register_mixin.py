@@ -18,22 +18,26 @@ class VrmRegisterMixin(models.AbstractModel):
     description = fields.Text(translate=True, help="Plain-language explanation for the customer.")
     active = fields.Boolean(default=True)
 
-    # The masking rules and field maps are ormcached: any change of the register invalidates them.
+    # The masking rules and field maps are ormcached: any change of the register invalidates them
+    # (after the change: a value cached between the clear and the change would be the old one).
     @api.model_create_multi
     def create(self, vals_list):
         """Clear the cached sharing rules when the register changes."""
+        records = super().create(vals_list)
         self.env.registry.clear_cache()
-        return super().create(vals_list)
+        return records
 
     def write(self, vals):
         """Clear the cached sharing rules when the register changes."""
+        res = super().write(vals)
         self.env.registry.clear_cache()
-        return super().write(vals)
+        return res
 
     def unlink(self):
         """Clear the cached sharing rules when the register changes."""
+        res = super().unlink()
         self.env.registry.clear_cache()
-        return super().unlink()
+        return res
 
     @api.model
     def _vrm_get(self, code):
