@@ -895,8 +895,8 @@ class CrmSupportTicket(models.Model):
                 )
                 if deadline and offset is not None and offset is not False
             ]
-            due = dues and not self.is_closed and not self.sla_paused_since
-            vals["next_escalation_at"] = due and min(dues)
+            due = bool(dues) and not self.is_closed and not self.sla_paused_since
+            vals["next_escalation_at"] = min(dues) if due else False
         return vals
 
     @api.model
