@@ -24,6 +24,15 @@ class PostingIn(BaseModel):
     original_ref: str | None = Field(default=None, max_length=128, description="Refunds: the purchase's reference.")
 
 
+class EnrolmentIn(BaseModel):
+    """A customer joining a loyalty programme."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program_id: int = Field(ge=1, le=2**31 - 1, description="The loyalty programme's id.")
+    customer_id: int = Field(ge=1, le=2**31 - 1, description="The customer's (contact's) id.")
+
+
 class PostingResult(BaseModel):
     posting_id: int
     card_id: int

@@ -12,6 +12,7 @@ from ..dependencies import ApiEnv, IdempotencyDep, PagingDep
 from ..errors import ApiProblem
 from ..schemas import Page
 from ..schemas_loyalty import (
+    EnrolmentIn,
     MemberSummary,
     PostingIn,
     PostingResult,
@@ -114,6 +115,16 @@ def post_purchase(payload: PostingIn, env: ApiEnv, idem: IdempotencyDep):
         return _nullify(result, {"tier", "member_number"})
 
     return idem.run(env, post, model=PostingResult)
+
+
+@router.post("/members", response_model=MemberSummary, summary="Enrol a customer")
+def enrol(payload: EnrolmentIn, env: ApiEnv, idem: IdempotencyDep):
+    """Make a customer a member of a loyalty programme (tills and loyalty staff); returns the member number."""
+
+    def create():
+        return _summary(env["loyalty.card"].crm_enrol(payload.program_id, payload.customer_id))
+
+    return idem.run(env, create, model=MemberSummary)
 
 
 @router.get("/members/{member}", response_model=MemberSummary, summary="Look up a member")

@@ -132,6 +132,33 @@ class TestLoyaltyApi(ApiCase):
         params = {p["name"] for p in operation["parameters"]}
         self.assertTrue({"external_ref", "source", "limit"} <= params, params)
 
+    def test_enrol_a_customer(self):
+        """A till enrols a customer and gets the member number, which then posts and looks up; enrolling her
+        again is refused with her number; a customer's key and an internal user without loyalty rights cannot
+        enrol; an unknown programme is refused; nothing is created by a refusal."""
+        customer = self.env["res.partner"].create({"name": "New Member", "email": "new.member@example.com"})
+        body = {"program_id": self.program.id, "customer_id": customer.id}
+        Card = self.env["loyalty.card"]
+        for key in (self.portal_key, self.internal_key):
+            self.assertProblem(self.api("POST", "/loyalty/members", key=key, json=body), 403)
+        self.assertFalse(Card.search([("partner_id", "=", customer.id)]))
+        response = self.api("POST", "/loyalty/members", key=self.till_key, json=body)
+        self.assertEqual(response.status_code, 200, response.text)
+        member = response.json()
+        card = Card.search([("partner_id", "=", customer.id)])
+        self.assertEqual((member["card_id"], member["member_number"]), (card.id, card.member_number))
+        self.assertTrue(member["member_number"])
+        self.assertEqual((member["tier"], member["balance"]), ("Blue", 0))
+        self.assertEqual(self._purchase("E-1", 25.0, member=member["member_number"]).json()["balance"], 25)
+        again = self.api("POST", "/loyalty/members", key=self.till_key, json=body)
+        self.assertProblem(again, 422, member["member_number"])
+        self.assertProblem(
+            self.api("POST", "/loyalty/members", key=self.till_key, json={**body, "program_id": 2**31 - 1}),
+            422,
+            "No loyalty programme",
+        )
+        self.assertEqual(len(Card.search([("partner_id", "=", customer.id)])), 1)
+
     def test_customer_sees_only_own_membership(self):
         """A customer key reads its own memberships and statement, not anyone else's."""
         self._purchase("C-1", 40.0)

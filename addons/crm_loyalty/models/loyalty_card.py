@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
@@ -155,6 +155,35 @@ class LoyaltyCard(models.Model):
         if "program_id" in vals:
             self._crm_rebuild_period_points(card_ids=self.ids)
         return res
+
+    # ------------------------------------------------------------------ enrolment
+    @api.model
+    def crm_enrol(self, program_id, partner_id):
+        """Make the customer a member of the loyalty programme; returns the new card (member number set)."""
+        self.env["crm.loyalty.posting"].check_access("create")  # tills and loyalty staff; not customers
+        # as the caller: company rules and the programmes a till may post to decide what it may enrol into
+        program = self.env["loyalty.program"].search([("id", "=", program_id), ("program_type", "=", "loyalty")])
+        if not program:
+            raise UserError(self.env._("No loyalty programme %(program)s.", program=program_id))
+        self.env["crm.loyalty.posting"]._crm_check_program(program)
+        partner = self.env["res.partner"].search([("id", "=", partner_id)])
+        if not partner:
+            raise UserError(self.env._("No customer %(customer)s.", customer=partner_id))
+        # two tills enrolling the same customer at once: the second waits and finds the first card
+        self.env.cr.execute("SELECT id FROM res_partner WHERE id = %s FOR UPDATE", [partner.id])
+        existing_sudo = self.sudo().search(
+            [("program_id", "=", program.id), ("partner_id", "=", partner.id), ("active", "=", True)], limit=1
+        )
+        if existing_sudo:
+            raise ValidationError(
+                self.env._(
+                    "%(customer)s is already a member of %(program)s (member number %(number)s).",
+                    customer=partner.display_name,
+                    program=program.name,
+                    number=existing_sudo.member_number,
+                )
+            )
+        return self.sudo().create({"program_id": program.id, "partner_id": partner.id})
 
     # ------------------------------------------------------------------ ledger primitives
     def _crm_lock(self):

@@ -9,7 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
-from .common import LoyaltyCase
+from .common import LoyaltyCase, create_ba_programme
 
 
 @tagged("post_install", "-at_install")
@@ -41,6 +41,26 @@ class TestPosting(LoyaltyCase):
         self.assertEqual(len(History.search([("crm_source", "=", "till"), ("card_id", "=", self.card_alice.id)])), 2)
         card = self.card_alice.with_user(self.loyalty_user)
         self.assertEqual([r["external_ref"] for r in card._crm_statement(source="till")], ["T-7-R", "T-7"])
+
+    def test_enrolment(self):
+        """A loyalty user enrols a customer (member number given, entry tier); again is refused with the
+        number; a portal customer cannot enrol; a user limited to another programme cannot enrol into this one."""
+        carol = self.env["res.partner"].create({"name": "Carol New"})
+        Card = self.env["loyalty.card"]
+        with self.assertRaises(AccessError):
+            Card.with_user(self.portal_alice).crm_enrol(self.program.id, carol.id)
+        card = Card.with_user(self.loyalty_user).crm_enrol(self.program.id, carol.id)
+        self.assertTrue(card.member_number)
+        self.assertEqual((card.partner_id, card.tier_id), (carol, self.tiers["Blue"]))
+        with self.assertRaisesRegex(ValidationError, card.member_number):
+            Card.with_user(self.loyalty_user).crm_enrol(self.program.id, carol.id)
+        other = create_ba_programme(self.env, name="Fuel Club")
+        self.loyalty_user.crm_loyalty_program_ids = other
+        dave = self.env["res.partner"].create({"name": "Dave New"})
+        with self.assertRaises(UserError):
+            Card.with_user(self.loyalty_user).crm_enrol(self.program.id, dave.id)
+        self.assertEqual(Card.with_user(self.loyalty_user).crm_enrol(other.id, dave.id).program_id, other)
+        self.assertEqual(Card.search_count([("partner_id", "in", (carol | dave).ids)]), 2)
 
     def test_fuel_one_point_per_two_units(self):
         """Fuel earns one point per two units spent."""
