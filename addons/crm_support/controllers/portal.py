@@ -113,6 +113,8 @@ class SupportPortal(CustomerPortal):
                 "scope": scope,
                 "is_manager": user.has_group("crm_support.group_franchise_manager"),
                 "franchise": user.franchise_id,
+                # the person's own availability, which franchise staff may not read on their user record
+                "away": user.sudo().support_away,
                 "scorecard": user.franchise_id._scorecard()
                 if user.has_group("crm_support.group_franchise_manager")
                 else None,
@@ -120,6 +122,14 @@ class SupportPortal(CustomerPortal):
             }
         )
         return request.render("crm_support.portal_franchise_queue", values)
+
+    @http.route("/my/franchise/availability", type="http", website=True, auth="user", methods=["POST"])
+    def franchise_availability(self, away=None, **kw):
+        """The technician sets themselves away or available (routing skips people away)."""
+        if not request.env.user.franchise_id:
+            return request.redirect("/my")
+        request.env.user._support_set_away(away == "1")
+        return request.redirect("/my/franchise/queue")
 
     @http.route("/my/franchise/tickets/<int:ticket_id>", type="http", website=True, auth="user")
     def franchise_ticket(self, ticket_id, error=None, **kw):

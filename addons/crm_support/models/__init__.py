@@ -8,6 +8,7 @@ from . import crm_support_stage
 from . import crm_franchise
 from . import crm_franchise_area
 from . import res_users
+from . import res_users_availability
 from . import crm_support_routing_rule
 from . import crm_support_sla_policy
 from . import crm_support_escalation

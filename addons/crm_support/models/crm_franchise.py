@@ -327,6 +327,7 @@ class CrmFranchise(models.Model):
             return []
         self.env["crm.support.ticket"].flush_model(["user_id", "is_closed"])
         self.env["resource.calendar.leaves"].flush_model()
+        self.env["res.users"].flush_model(["support_away"])
         user_ids = [row[0] for row in roster]
         self.env.cr.execute(
             """
@@ -335,10 +336,11 @@ class CrmFranchise(models.Model):
                      WHERE t.user_id = u.id AND t.is_closed IS NOT TRUE AND t.id != %(ticket)s),
                    (SELECT COALESCE(max(t.id), 0) FROM crm_support_ticket t
                      WHERE t.user_id = u.id AND t.id != %(ticket)s),
-                   NULL
+                   NULL,
+                   (SELECT COALESCE(x.support_away, FALSE) FROM res_users x WHERE x.id = u.id)
               FROM unnest(%(users)s::int[]) AS u(id)
             UNION ALL
-            SELECT NULL, NULL, NULL, COALESCE(l.resource_id, 0)
+            SELECT NULL, NULL, NULL, COALESCE(l.resource_id, 0), NULL
               FROM resource_calendar_leaves l
              WHERE l.time_type = 'leave' AND l.date_from <= %(now)s AND l.date_to > %(now)s
                AND (l.resource_id = ANY(%(resources)s)
@@ -352,10 +354,12 @@ class CrmFranchise(models.Model):
                 "calendar": self.calendar_id.id,
             },
         )
-        load, on_leave = {}, set()
-        for user_id, open_count, last_id, resource_id in self.env.cr.fetchall():
+        load, on_leave, away = {}, set(), set()
+        for user_id, open_count, last_id, resource_id, is_away in self.env.cr.fetchall():
             if user_id:
                 load[user_id] = (open_count, last_id)
+                if is_away:
+                    away.add(user_id)
             else:
                 on_leave.add(resource_id)
         holiday = 0 in on_leave
@@ -369,6 +373,7 @@ class CrmFranchise(models.Model):
                 "open": load.get(uid, (0, 0))[0],
                 "skill": bool(skill) and skill.id in skills,
                 "on_leave": bool(resource) and resource in on_leave,
+                "away": uid in away,
                 "holiday": holiday,
             }
             for uid, name, resource, capacity, skills in roster
@@ -421,6 +426,8 @@ class CrmFranchise(models.Model):
                 log.append((row["id"], self.env._("%s: on leave or outside working hours", row["name"])))
             elif row["on_leave"] or holiday:
                 log.append((row["id"], self.env._("%s: on leave", row["name"])))
+            elif row["away"]:
+                log.append((row["id"], self.env._("%s: away", row["name"])))
             elif row["open"] >= row["capacity"]:
                 log.append(
                     (

@@ -16,3 +16,4 @@ from . import test_tour
 from . import test_menus
 from . import test_demo_walk
 from . import test_area_overlap
+from . import test_availability
