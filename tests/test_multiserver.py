@@ -45,7 +45,8 @@ def _get(url, timeout=30):
 
 
 def _children(pid):
-    """Pids of the direct children of pid (the prefork workers of a server), from /proc."""
+    """Pids of the HTTP prefork workers of the server pid (its children, less the gevent worker that
+    Odoo starts as `odoo-bin gevent`), from /proc."""
     children = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -55,7 +56,13 @@ def _children(pid):
             except OSError:
                 continue
             if ppid == pid:
-                children.append(int(entry))
+                try:
+                    with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                        args = cmdline.read().split(b"\0")
+                except OSError:
+                    continue
+                if b"gevent" not in args:
+                    children.append(int(entry))
     return children
 
 
