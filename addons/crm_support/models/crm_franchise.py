@@ -103,9 +103,7 @@ class CrmFranchise(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        # calendar_id: what was cached for a calendar it leaves may go stale, unseen (a calendar no franchise
-        # uses clears nothing on change) until it is a franchise's again
-        if {"active", "category_ids", "name", "calendar_id"} & set(vals):
+        if {"active", "category_ids", "name"} & set(vals):
             self.env.registry.clear_cache()
         return res
 

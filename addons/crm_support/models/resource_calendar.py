@@ -11,21 +11,11 @@ INTERVAL_WINDOW_DAYS = 14
 
 class ResourceCalendar(models.Model):
     # SLA deadlines read working intervals through a cache: a change of the calendar (its time zone,
-    # its hours) clears it, like a change of its attendances or leaves; only for the calendars SLA
-    # deadlines and routing use (a franchise's, a company's), not every employee's.
+    # its hours) clears it, like a change of its attendances or holidays (not its name).
     _name = "resource.calendar"
     _inherit = ["resource.calendar", "crm.support.cached.mixin"]
 
     _cache_neutral_fields = frozenset({"name"})
-
-    def _crm_cache_relevant(self):
-        """The calendars of franchises (archived ones too) and the companies' working hours."""
-        if not self:
-            return self
-        franchises = self.env["crm.franchise"].sudo().with_context(active_test=False)
-        used = franchises.search([("calendar_id", "in", self.ids)]).calendar_id
-        used |= self.env["res.company"].sudo().search([("resource_calendar_id", "in", self.ids)]).resource_calendar_id
-        return self & used
 
     @tools.ormcache("self.id", "day")
     def _crm_work_intervals(self, day):

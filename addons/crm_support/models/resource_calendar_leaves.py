@@ -6,14 +6,12 @@ from odoo import models
 
 class ResourceCalendarLeaves(models.Model):
     # SLA deadlines read working intervals through a cache (resource.calendar._crm_work_intervals):
-    # a new, changed or removed holiday of a franchise's or company's calendar clears it, so the next
-    # deadline counts it. A person's time-off (resource_id set: every time-off of the instance) is not in
-    # it (the cache asks for the calendar's own leaves) and routing reads it at each decision: no clear.
+    # a new, changed or removed holiday of a calendar clears it, so the next deadline counts it. A
+    # person's time-off (resource_id set: every time-off of the instance) is not in it (the cache asks
+    # for the calendar's own leaves) and routing reads it at each decision: it clears nothing.
     _name = "resource.calendar.leaves"
     _inherit = ["resource.calendar.leaves", "crm.support.cached.mixin"]
 
     def _crm_cache_relevant(self):
-        """Public holidays (no resource) of every calendar or of a calendar the SLA deadlines use."""
-        holidays = self.sudo().filtered(lambda leave: not leave.resource_id and leave.time_type == "leave")
-        calendars = holidays.calendar_id._crm_cache_relevant()
-        return holidays.filtered(lambda leave: not leave.calendar_id or leave.calendar_id in calendars)
+        """The holidays of calendars (leaves without a resource)."""
+        return self.filtered(lambda leave: not leave.sudo().resource_id and leave.sudo().time_type == "leave")

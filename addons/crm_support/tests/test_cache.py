@@ -78,15 +78,6 @@ class TestCacheInvalidation(SupportCase):
             leave.unlink()
         self.assertIn(self._ticket(partner_id=False).user_id, self.alice | self.bob)
 
-    def test_calendars_of_nobody_keep_the_cache(self):
-        """An employee's own calendar, its hours and holidays are not in the cache: nothing is cleared."""
-        with self.assertClears(False):
-            own = self.env["resource.calendar"].create({"name": "Part time", "tz": "UTC"})
-            own.attendance_ids[:1].hour_to = 11
-            own.tz = "Europe/Zurich"
-            self._leave(calendar=own)
-            own.attendance_ids[:1].unlink()
-
     def test_franchise_calendar_changes_clear_and_count(self):
         """A public holiday and changed hours of a franchise's calendar clear the cache; routing sees them."""
         with self.assertClears(True):
