@@ -96,6 +96,18 @@ class MessagePosted(BaseModel):
     reference: str
 
 
+class AvailabilityIn(BaseModel):
+    """Franchise staff set themselves away (routing skips them, as people on leave) or available."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    away: bool = Field(examples=[True])
+
+
+class Availability(BaseModel):
+    away: bool
+
+
 class Scorecard(BaseModel):
     franchise: str
     volume: int

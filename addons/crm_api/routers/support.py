@@ -13,6 +13,8 @@ from ..dependencies import ApiEnv, IdempotencyDep, PagingDep, PublicEnv, client_
 from ..errors import ApiProblem
 from ..schemas import Page
 from ..schemas_support import (
+    Availability,
+    AvailabilityIn,
     CloseIn,
     DeclineIn,
     MessageIn,
@@ -244,6 +246,20 @@ def close_ticket(reference: Reference, payload: CloseIn, env: ApiEnv, idem: Idem
         return _ticket(ticket)
 
     return idem.run(env, close, model=Ticket)
+
+
+@router.get("/me/availability", response_model=Availability, summary="Am I away or available")
+def get_availability(env: ApiEnv):
+    """Whether routing skips the key's user (set away) or may choose them."""
+    return Availability(away=env.user.sudo().support_away)
+
+
+@router.put("/me/availability", response_model=Availability, summary="Set myself away or available")
+def set_availability(payload: AvailabilityIn, env: ApiEnv):
+    """Franchise staff set themselves away (routing skips them, as people on leave) or back
+    available, as from the queue page; nobody sets another person's availability."""
+    env.user._support_set_away(payload.away)
+    return Availability(away=env.user.sudo().support_away)
 
 
 @router.get("/franchises/{franchise_id}/scorecard", response_model=Scorecard, summary="A franchise's scorecard")

@@ -133,6 +133,26 @@ class TestSupportApi(ApiCase, SupportCase):
         ticket.invalidate_recordset()
         self.assertEqual(ticket.user_id, (self.alice | self.bob) - first)
 
+    def test_technician_sets_herself_away(self):
+        """A technician's key sets her away: new requests go to her colleague; back available she
+        is chosen again (her colleague away); a customer's key is refused, a wrong body is 422."""
+        path = "/support/me/availability"
+        response = self.api("PUT", path, key=self.keys[self.alice], json={"away": True})
+        self.assertEqual(response.json(), {"away": True}, response.text)
+        self.assertTrue(self.alice.support_away)
+        self.assertEqual(self.api("GET", path, key=self.keys[self.alice]).json(), {"away": True})
+        for __ in range(2):
+            self.assertEqual(self._ticket_by_ref(self._open().json()["reference"]).user_id, self.bob)
+        self.assertEqual(self.api("PUT", path, key=self.keys[self.alice], json={"away": False}).json(), {"away": False})
+        self.api("PUT", path, key=self.keys[self.bob], json={"away": True})
+        self.assertEqual(self._ticket_by_ref(self._open().json()["reference"]).user_id, self.alice)
+        self.assertProblem(self.api("PUT", path, key=self.carla_key, json={"away": True}), 403)
+        self.assertProblem(self.api("PUT", path, key=self.keys[self.alice], json={"away": "maybe"}), 422)
+        self.assertProblem(self.api("PUT", path, key=self.keys[self.alice], json={"away": True, "user": 1}), 422)
+        self.assertFalse(self.alice.support_away)
+        self.assertTrue(self.bob.support_away)
+        self.assertFalse(self.customer_user.support_away)
+
     def test_other_franchise_and_colleague_cannot_act(self):
         """Zurich's keys do not see London's ticket; the colleague who is not assigned cannot accept it."""
         reference = self._open().json()["reference"]
